@@ -1,0 +1,185 @@
+//! The single place where a configuration is checked. Each rule says what is wrong, with the
+//! field's name and value, and what would be accepted.
+
+use crate::{bits_for_signed, Config, ConfigError, Result, GROUP, MAX_TABLE_ENTRY};
+
+/// Widths the generated hardware fixes at compile time (rust-hdl `Bits<N>`): the configuration
+/// may not ask for others.
+pub const HW_ENTRY_BITS: u32 = 10;
+pub const HW_ACC_BITS: u32 = 24;
+
+impl Config {
+    /// Check every rule; the first broken one is returned as one line.
+    pub fn validate(&self) -> Result<()> {
+        let m = &self.model;
+        let a = &self.accel;
+        let b = &self.board;
+        let bad = |msg: String| Err(ConfigError::Invalid(msg));
+
+        for (field, value) in [
+            ("model.hidden", m.hidden),
+            ("model.ffn", m.ffn),
+            ("model.layers", m.layers),
+            ("model.heads", m.heads),
+            ("model.kv_heads", m.kv_heads),
+            ("model.vocab", m.vocab),
+            ("model.max_context", m.max_context),
+            ("accel.tables", a.tables),
+            ("accel.lanes", a.lanes),
+            ("accel.weight_buffer_depth", a.weight_buffer_depth),
+            ("accel.axi_ports", a.axi_ports),
+            ("accel.prefill_queries", a.prefill_queries),
+        ] {
+            if value == 0 {
+                return bad(format!("{field} must be at least 1 (got 0)"));
+            }
+        }
+        if m.hidden % m.heads != 0 {
+            return bad(format!(
+                "model.heads ({}) must divide model.hidden ({}) so every head has the same width",
+                m.heads, m.hidden
+            ));
+        }
+        if m.heads % m.kv_heads != 0 {
+            return bad(format!(
+                "model.kv_heads ({}) must divide model.heads ({}) for grouped-query attention",
+                m.kv_heads, m.heads
+            ));
+        }
+        if self.head_dim() % 2 != 0 {
+            return bad(format!(
+                "head dimension hidden/heads = {} must be even: RoPE rotates pairs",
+                self.head_dim()
+            ));
+        }
+        if m.vocab > i32::MAX as usize || m.max_context > (1 << 20) {
+            return bad(format!(
+                "model.vocab ({}) or model.max_context ({}) is beyond what the token and position \
+                 registers hold (vocab < 2^31, context ≤ 2^20)",
+                m.vocab, m.max_context
+            ));
+        }
+        if !(m.rope_theta.is_finite() && m.rope_theta > 0.0) {
+            return bad(format!(
+                "model.rope_theta must be positive (got {})",
+                m.rope_theta
+            ));
+        }
+        if !(m.norm_eps.is_finite() && m.norm_eps > 0.0 && m.norm_eps < 1.0) {
+            return bad(format!(
+                "model.norm_eps must be in (0, 1) (got {})",
+                m.norm_eps
+            ));
+        }
+
+        if a.group != GROUP {
+            return Err(ConfigError::NotImplemented(format!(
+                "accel.group = {}: only groups of 3 activations are supported (three trits make \
+                 one 5-bit table index)",
+                a.group
+            )));
+        }
+        if a.entry_bits != HW_ENTRY_BITS {
+            return bad(format!(
+                "accel.entry_bits = {}: the engine's table entries are {HW_ENTRY_BITS} bits \
+                 (the sum of three int8 values spans ±{MAX_TABLE_ENTRY})",
+                a.entry_bits
+            ));
+        }
+        if a.acc_bits != HW_ACC_BITS {
+            return bad(format!(
+                "accel.acc_bits = {}: the engine's accumulators are {HW_ACC_BITS} bits",
+                a.acc_bits
+            ));
+        }
+        let need = self.acc_bits_needed();
+        if need > a.acc_bits {
+            return bad(format!(
+                "a {}-wide dot product needs {need}-bit accumulators but accel.acc_bits is {}",
+                self.max_k_in(),
+                a.acc_bits
+            ));
+        }
+        debug_assert!(bits_for_signed(MAX_TABLE_ENTRY) <= HW_ENTRY_BITS);
+        if a.axi_data_bits == 0
+            || a.axi_data_bits % 64 != 0
+            || !a.axi_data_bits.is_power_of_two()
+            || a.axi_data_bits > 1024
+        {
+            return bad(format!(
+                "accel.axi_data_bits must be 64, 128, 256, 512 or 1024 (got {})",
+                a.axi_data_bits
+            ));
+        }
+        if !(a.clock_mhz.is_finite() && a.clock_mhz > 0.0) {
+            return bad(format!(
+                "accel.clock_mhz must be positive (got {})",
+                a.clock_mhz
+            ));
+        }
+        if a.double_buffer && a.weight_buffer_depth % 2 != 0 {
+            return bad(format!(
+                "accel.weight_buffer_depth ({}) must be even to split into two halves",
+                a.weight_buffer_depth
+            ));
+        }
+        // A tile is at least one row group across the widest input.
+        let tile = self.tiling(self.max_k_in(), 1).blocks;
+        if self.weight_bank_depth() < tile {
+            return bad(format!(
+                "the weight buffer cannot hold one tile: a {}-wide row group needs {tile} weight \
+                 words but {} holds {}{}",
+                self.max_k_in(),
+                if a.double_buffer {
+                    "each half"
+                } else {
+                    "the buffer"
+                },
+                self.weight_bank_depth(),
+                if a.double_buffer {
+                    " (raise accel.weight_buffer_depth or set accel.double_buffer = false)"
+                } else {
+                    " (raise accel.weight_buffer_depth)"
+                }
+            ));
+        }
+
+        for (field, value) in [
+            ("board.luts", b.luts),
+            ("board.ffs", b.ffs),
+            ("board.dsp", b.dsp),
+        ] {
+            if value == 0 {
+                return bad(format!("{field} must be at least 1 (got 0)"));
+            }
+        }
+        if !(b.ddr_peak_bytes_per_s.is_finite() && b.ddr_peak_bytes_per_s > 0.0) {
+            return bad(format!(
+                "board.ddr_peak_bytes_per_s must be positive (got {})",
+                b.ddr_peak_bytes_per_s
+            ));
+        }
+        if !(b.ddr_latency_ns.is_finite() && b.ddr_latency_ns >= 0.0) {
+            return bad(format!(
+                "board.ddr_latency_ns must be zero or more (got {})",
+                b.ddr_latency_ns
+            ));
+        }
+        if !(b.ddr_efficiency > 0.0 && b.ddr_efficiency <= 1.0) {
+            return bad(format!(
+                "board.ddr_efficiency must be in (0, 1] (got {})",
+                b.ddr_efficiency
+            ));
+        }
+        let urams = self.weight_buffer_urams();
+        if urams > b.uram {
+            return bad(format!(
+                "the weight buffer needs {urams} URAM288 ({} columns × {} deep) but board.uram is {}",
+                self.weight_word_u64s(),
+                a.weight_buffer_depth,
+                b.uram
+            ));
+        }
+        Ok(())
+    }
+}

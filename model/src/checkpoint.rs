@@ -1,0 +1,1 @@
+//! Hugging Face BitNet checkpoints (being written).
