@@ -415,14 +415,21 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
     }
 }
 
+/// A source excerpt line of a parser message: `|`, `1 | text`, or a `^^^` marker.
+fn is_excerpt(line: &str) -> bool {
+    let digits = line.trim_start_matches(|c: char| c.is_ascii_digit());
+    line.is_empty()
+        || line.starts_with('|')
+        || (digits.len() < line.len() && digits.trim_start().starts_with('|'))
+        || line.chars().all(|c| c == '^' || c == ' ')
+}
+
 /// Parser messages span several lines with a source excerpt; errors here are one line.
 fn one_line(message: &str) -> String {
     message
         .lines()
         .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with('|') && !l.chars().all(|c| c == '^' || c == ' ')
-        })
+        .filter(|l| !is_excerpt(l))
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -88,6 +88,7 @@ fn malformed_toml_and_unknown_keys_are_one_line_errors() {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("malformed TOML in bad.toml"), "{e}");
+        assert!(!e.contains(" | "), "source excerpt left in: {e}");
         assert!(!e.contains('\n'), "multi-line error: {e}");
     }
 }
@@ -151,10 +152,13 @@ fn group_padding_is_accepted_not_rejected() {
 #[test]
 fn accumulator_width_is_checked_against_the_widest_input() {
     let mut c = preset("tiny").unwrap();
-    c.model.ffn = 300_000; // 100k groups × 384 needs 27 bits
+    c.model.ffn = 65_536;
     c.accel.weight_buffer_depth = 1 << 16;
+    // 21,846 groups × 384 = 8.39M > 2^23: one bit more than the engine has.
     let e = invalid(&c);
-    assert!(e.contains("needs 27-bit accumulators"), "{e}");
+    assert!(e.contains("needs 25-bit accumulators"), "{e}");
+    c.model.ffn = 70_000;
+    assert!(invalid(&c).contains("must be at most 65536"));
 }
 
 #[test]

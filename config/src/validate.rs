@@ -7,6 +7,8 @@ use crate::{bits_for_signed, Config, ConfigError, Result, GROUP, MAX_TABLE_ENTRY
 /// may not ask for others.
 pub const HW_ENTRY_BITS: u32 = 10;
 pub const HW_ACC_BITS: u32 = 24;
+/// Widest vector a norm may see (sum of 2^16 squares of Q16.16 values fits in 64 bits).
+pub const MAX_WIDTH: usize = 1 << 16;
 
 impl Config {
     /// Check every rule; the first broken one is returned as one line.
@@ -34,19 +36,19 @@ impl Config {
                 return bad(format!("{field} must be at least 1 (got 0)"));
             }
         }
-        if m.hidden % m.heads != 0 {
+        if !m.hidden.is_multiple_of(m.heads) {
             return bad(format!(
                 "model.heads ({}) must divide model.hidden ({}) so every head has the same width",
                 m.heads, m.hidden
             ));
         }
-        if m.heads % m.kv_heads != 0 {
+        if !m.heads.is_multiple_of(m.kv_heads) {
             return bad(format!(
                 "model.kv_heads ({}) must divide model.heads ({}) for grouped-query attention",
                 m.kv_heads, m.heads
             ));
         }
-        if self.head_dim() % 2 != 0 {
+        if !self.head_dim().is_multiple_of(2) {
             return bad(format!(
                 "head dimension hidden/heads = {} must be even: RoPE rotates pairs",
                 self.head_dim()
@@ -57,6 +59,13 @@ impl Config {
                 "model.vocab ({}) or model.max_context ({}) is beyond what the token and position \
                  registers hold (vocab < 2^31, context ≤ 2^20)",
                 m.vocab, m.max_context
+            ));
+        }
+        if m.hidden.max(m.ffn) > MAX_WIDTH {
+            return bad(format!(
+                "model.hidden ({}) and model.ffn ({}) must be at most {MAX_WIDTH}: RMSNorm's \
+                 64-bit sum of squares is sized for that",
+                m.hidden, m.ffn
             ));
         }
         if !(m.rope_theta.is_finite() && m.rope_theta > 0.0) {
@@ -102,7 +111,7 @@ impl Config {
         }
         debug_assert!(bits_for_signed(MAX_TABLE_ENTRY) <= HW_ENTRY_BITS);
         if a.axi_data_bits == 0
-            || a.axi_data_bits % 64 != 0
+            || !a.axi_data_bits.is_multiple_of(64)
             || !a.axi_data_bits.is_power_of_two()
             || a.axi_data_bits > 1024
         {
@@ -117,7 +126,7 @@ impl Config {
                 a.clock_mhz
             ));
         }
-        if a.double_buffer && a.weight_buffer_depth % 2 != 0 {
+        if a.double_buffer && !a.weight_buffer_depth.is_multiple_of(2) {
             return bad(format!(
                 "accel.weight_buffer_depth ({}) must be even to split into two halves",
                 a.weight_buffer_depth
