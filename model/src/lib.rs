@@ -8,8 +8,17 @@
 
 pub mod checkpoint;
 pub mod error;
+pub mod fidelity;
+pub mod fixed;
+pub mod golden;
+pub mod pack;
+pub mod quant;
+pub mod reference;
 pub mod rng;
+pub mod sample;
+pub mod synthetic;
 pub mod ternary;
+pub mod tlmm;
 pub mod weights;
 
 pub use error::{ModelError, Result};

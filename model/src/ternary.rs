@@ -33,25 +33,39 @@ pub fn is_valid(idx: u8) -> bool {
 
 /// Decode an index back to its three trits. Invalid codes decode to zeros; check
 /// [`is_valid`] first where that matters.
+#[inline]
 pub fn decode(idx: u8) -> [i8; 3] {
-    if !is_valid(idx) {
-        return [0; 3];
+    if idx < 32 {
+        TRITS[idx as usize]
+    } else {
+        [0; 3]
     }
-    let mag = (idx & 0xF) as i32;
-    let v = if idx & SIGN != 0 { -mag } else { mag };
-    // Balanced-ternary digits of v, least significant first.
-    let mut rest = v;
-    let mut out = [0i8; 3];
-    for t in &mut out {
-        let mut d = rest.rem_euclid(3);
-        if d == 2 {
-            d = -1;
-        }
-        *t = d as i8;
-        rest = (rest - d) / 3;
-    }
-    out
 }
+
+/// The trits of every 5-bit code (zeros for the invalid ones).
+pub static TRITS: [[i8; 3]; 32] = {
+    let mut t = [[0i8; 3]; 32];
+    let mut idx = 0;
+    while idx < 32 {
+        let mag = (idx & 0xF) as i32;
+        if mag <= MAX_MAG as i32 {
+            let mut rest = if idx & SIGN as usize != 0 { -mag } else { mag };
+            // Balanced-ternary digits, least significant first.
+            let mut j = 0;
+            while j < 3 {
+                let mut d = rest.rem_euclid(3);
+                if d == 2 {
+                    d = -1;
+                }
+                t[idx][j] = d as i8;
+                rest = (rest - d) / 3;
+                j += 1;
+            }
+        }
+        idx += 1;
+    }
+    t
+};
 
 /// The trits whose signed sum `Σ t_j a_j` is table entry `mag` (0..=13).
 pub fn magnitude_trits(mag: u8) -> [i8; 3] {

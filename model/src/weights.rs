@@ -50,15 +50,39 @@ impl TernaryMatrix {
         }
     }
 
+    /// BitNet b1.58 absmean quantisation of latent weights (`n_out × k_in`, row-major):
+    /// `s = max(mean|W|, 1e-5)`, `w = clamp(round(W / s), -1, 1)` (round half away from zero,
+    /// as `torch.round` does not — but ties need |W| = s/2 exactly, which bf16 data almost
+    /// never hits; we document rather than imitate banker's rounding). The mean is accumulated
+    /// in f64 so the scale does not depend on summation order.
+    pub fn from_latent(n_out: usize, k_in: usize, latent: &[f32]) -> TernaryMatrix {
+        assert_eq!(
+            latent.len(),
+            n_out * k_in,
+            "latent weight count does not match the shape"
+        );
+        let mean = latent.iter().map(|w| w.abs() as f64).sum::<f64>() / latent.len().max(1) as f64;
+        let scale = (mean as f32).max(1e-5);
+        let trits: Vec<i8> = latent
+            .iter()
+            .map(|&w| (w / scale).round().clamp(-1.0, 1.0) as i8)
+            .collect();
+        TernaryMatrix::from_trits(n_out, k_in, &trits, scale)
+    }
+
     /// One row's trits, `k_in` long.
     pub fn row_trits(&self, r: usize) -> Vec<i8> {
-        let g = self.groups();
-        let mut out = Vec::with_capacity(g * 3);
-        for &i in &self.idx[r * g..(r + 1) * g] {
-            out.extend_from_slice(&ternary::decode(i));
-        }
-        out.truncate(self.k_in);
+        let mut out = vec![0i8; self.k_in];
+        self.row_trits_into(r, &mut out);
         out
+    }
+
+    /// One row's trits into `out` (`k_in` long), without allocating.
+    pub fn row_trits_into<T: From<i8>>(&self, r: usize, out: &mut [T]) {
+        let g = self.groups();
+        for (k, o) in out.iter_mut().enumerate().take(self.k_in) {
+            *o = T::from(ternary::decode(self.idx[r * g + k / 3])[k % 3]);
+        }
     }
 
     /// All trits, `n_out × k_in` row-major.

@@ -1,1 +1,0 @@
-//! Hugging Face BitNet checkpoints (being written).
