@@ -1,5 +1,6 @@
 //! The command line: one subcommand per job, each with its own `--help`.
 
+mod bench;
 mod config;
 mod golden;
 mod output;
@@ -36,6 +37,8 @@ enum Command {
     /// Run the golden (bit-exact) model on the CPU: prefill a prompt, decode tokens, and
     /// compare with the f32 reference (fidelity).
     Golden(golden::GoldenArgs),
+    /// Benchmarks: measured figures, printed and written as JSON.
+    Bench(bench::BenchArgs),
 }
 
 /// The configuration options every subcommand shares.
@@ -61,5 +64,6 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Config(a) => config::run(a),
         Command::Golden(a) => golden::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }
