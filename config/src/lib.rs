@@ -113,6 +113,11 @@ pub struct AccelConfig {
     pub axi_ports: usize,
     /// Queries that share one K/V stream in prefill attention (TeLLMe: 8).
     pub prefill_queries: usize,
+    /// Tokens one BitLinear pass holds on chip (the int8 activation buffer); longer prompts are
+    /// processed in chunks of this many tokens, each chunk streaming the weights again.
+    pub max_tokens: usize,
+    /// Row groups one weight tile may have (the accumulator memory's depth).
+    pub acc_depth: usize,
     /// Clock frequency assumed for every time figure (no vendor timing here).
     pub clock_mhz: f64,
 }
@@ -349,6 +354,27 @@ impl Config {
     /// column as deep as the buffer.
     pub fn weight_buffer_urams(&self) -> usize {
         self.weight_word_u64s() * self.accel.weight_buffer_depth.div_ceil(URAM_DEPTH)
+    }
+
+    /// u64s in one row of the activation buffer: one engine block of int8 values
+    /// (`3 × tables` bytes).
+    pub fn act_row_u64s(&self) -> usize {
+        (GROUP * self.accel.tables).div_ceil(8)
+    }
+
+    /// Rows of the activation buffer: every block of the widest input for `max_tokens` tokens.
+    pub fn act_buffer_depth(&self) -> usize {
+        self.accel.max_tokens * self.tiling(self.max_k_in(), 1).blocks
+    }
+
+    /// URAM288 blocks of the activation buffer.
+    pub fn act_buffer_urams(&self) -> usize {
+        self.act_row_u64s() * self.act_buffer_depth().div_ceil(URAM_DEPTH)
+    }
+
+    /// Bytes of one AXI beat.
+    pub fn axi_beat_bytes(&self) -> usize {
+        self.accel.axi_data_bits / 8
     }
 
     /// Bytes of payload the weight buffer holds.

@@ -124,6 +124,8 @@ fn tellme_engine() -> AccelConfig {
         axi_data_bits: 256,
         axi_ports: 3,
         prefill_queries: 8,
+        max_tokens: 64,
+        acc_depth: 64,
         clock_mhz: 250.0,
     }
 }
@@ -140,6 +142,8 @@ fn tiny_engine() -> AccelConfig {
         axi_data_bits: 64,
         axi_ports: 2,
         prefill_queries: 4,
+        max_tokens: 16,
+        acc_depth: 16,
         clock_mhz: 250.0,
     }
 }

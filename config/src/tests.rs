@@ -25,6 +25,9 @@ fn default_preset_has_the_tellme_engine() {
     assert_eq!(cfg.weight_word_bits(), 2240);
     assert_eq!(cfg.weight_word_u64s(), 35);
     assert_eq!(cfg.weight_buffer_urams(), 35);
+    // 64 tokens × 49 blocks of 84 int8 values: 11 columns of one URAM each.
+    assert_eq!((cfg.act_row_u64s(), cfg.act_buffer_depth()), (11, 3136));
+    assert_eq!(cfg.act_buffer_urams(), 11);
     // ~679.5M ternary weights, as the brief says.
     assert_eq!(cfg.linear_weight_count(), 679_477_248);
     // 19.2 GB/s at 250 MHz is 76.8 B/cycle peak; 75 % of it is 57.6.
@@ -133,6 +136,16 @@ fn validation_explains_itself() {
     let mut c = base.clone();
     c.board.uram = 2;
     assert!(invalid(&c).contains("URAM288"));
+
+    let mut c = base.clone();
+    c.accel.axi_ports = 4; // 4 u64s per cycle into a 3-column weight word
+    assert!(invalid(&c).contains("columns to write them into"));
+
+    let mut c = base.clone();
+    c.accel.lanes = 3;
+    c.accel.axi_data_bits = 128; // 12 bytes of outputs per row group vs 16-byte beats
+    c.accel.axi_ports = 1;
+    assert!(invalid(&c).contains("whole number of AXI beats"));
 
     let mut c = base;
     c.model.heads = 4;

@@ -31,6 +31,8 @@ impl Config {
             ("accel.weight_buffer_depth", a.weight_buffer_depth),
             ("accel.axi_ports", a.axi_ports),
             ("accel.prefill_queries", a.prefill_queries),
+            ("accel.max_tokens", a.max_tokens),
+            ("accel.acc_depth", a.acc_depth),
         ] {
             if value == 0 {
                 return bad(format!("{field} must be at least 1 (got 0)"));
@@ -180,12 +182,38 @@ impl Config {
                 b.ddr_efficiency
             ));
         }
-        let urams = self.weight_buffer_urams();
-        if urams > b.uram {
+        let words_per_cycle = a.axi_ports * a.axi_data_bits / 64;
+        if words_per_cycle > self.weight_word_u64s() {
             return bad(format!(
-                "the weight buffer needs {urams} URAM288 ({} columns × {} deep) but board.uram is {}",
+                "the weight ports deliver {words_per_cycle} u64s per cycle but a weight word has only \
+                 {} columns to write them into (fewer accel.axi_ports or narrower accel.axi_data_bits)",
+                self.weight_word_u64s()
+            ));
+        }
+        if (4 * a.lanes) % self.axi_beat_bytes() != 0 {
+            return bad(format!(
+                "one row group of outputs ({} lanes × 4 bytes) must be a whole number of AXI beats \
+                 ({} bytes): change accel.lanes or accel.axi_data_bits",
+                a.lanes,
+                self.axi_beat_bytes()
+            ));
+        }
+        if a.max_tokens > 1 << 12 || a.acc_depth > 1 << 12 {
+            return bad(format!(
+                "accel.max_tokens ({}) and accel.acc_depth ({}) must be at most 4096",
+                a.max_tokens, a.acc_depth
+            ));
+        }
+        let (wb, ab) = (self.weight_buffer_urams(), self.act_buffer_urams());
+        if wb + ab > b.uram {
+            return bad(format!(
+                "the weight buffer ({wb} URAM288: {} columns × {} deep) and the activation buffer \
+                 ({ab} URAM288: {} tokens × {} blocks) need {} but board.uram is {}",
                 self.weight_word_u64s(),
                 a.weight_buffer_depth,
+                a.max_tokens,
+                self.tiling(self.max_k_in(), 1).blocks,
+                wb + ab,
                 b.uram
             ));
         }
