@@ -1,0 +1,7 @@
+//! The BitLinear accelerator: its controller and the top level that wires every block to the
+//! AXI ports.
+
+pub mod controller;
+
+#[cfg(test)]
+mod controller_tests;
