@@ -2,11 +2,17 @@
 # the distribution's packages when we are root, or printing the exact command when we are not.
 set -euo pipefail
 
-# need CMD:PACKAGE ... — every CMD must be on PATH; PACKAGE is the Debian/Ubuntu package.
+# need WHAT:PACKAGE ... — WHAT is a command that must be on PATH, or an absolute path (a header,
+# a library) that must exist; PACKAGE is the Debian/Ubuntu package that provides it.
 need() {
-    local missing=() pair
+    local missing=() pair what
     for pair in "$@"; do
-        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+        what=${pair%%:*}
+        if [ "${what#/}" != "$what" ]; then
+            [ -e "$what" ] || missing+=("${pair#*:}")
+        else
+            command -v "$what" >/dev/null 2>&1 || missing+=("${pair#*:}")
+        fi
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -25,5 +31,6 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
-# A C++ compiler builds the Verilated models; Verilator and Yosys come from the distribution.
-need g++:g++ make:make
+# Verilator simulates the generated Verilog (its C++ needs g++, make, and zlib for FST traces);
+# Yosys estimates resources.
+need g++:g++ make:make verilator:verilator /usr/include/zlib.h:zlib1g-dev yosys:yosys
