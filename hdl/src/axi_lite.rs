@@ -108,7 +108,11 @@ impl AxiLiteRegs {
             param_mask: params
                 .iter()
                 .map(|r| {
-                    let m = if r.name == "CTRL" { !regmap::ctrl::START } else { u32::MAX };
+                    let m = if r.name == "CTRL" {
+                        !regmap::ctrl::START
+                    } else {
+                        u32::MAX
+                    };
                     Constant::new((m as u64).into())
                 })
                 .collect(),
@@ -281,7 +285,12 @@ mod tests {
                 }
             }
             sim_assert_eq!(sim, pulses, 1, x);
-            for (addr, want) in [(ctrl, 0b110u64), (0, regmap::ID_VALUE as u64), (cycles_lo, 0x9ABC_DEF0), (cycles_lo + 4, 0x1234_5678)] {
+            for (addr, want) in [
+                (ctrl, 0b110u64),
+                (0, regmap::ID_VALUE as u64),
+                (cycles_lo, 0x9ABC_DEF0),
+                (cycles_lo + 4, 0x1234_5678),
+            ] {
                 x.araddr.next = addr.into();
                 x.arvalid.next = true;
                 x = sim.wait(10, x)?;

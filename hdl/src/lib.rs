@@ -1,4 +1,14 @@
 //! The TeLLMe accelerator described in rust-hdl (see `ARCHITECTURE.md` for the blocks and
 //! their contracts). Every count comes from the run-time `Config`.
 
+pub mod axi;
+pub mod axi_lite;
+pub mod generate;
+pub mod linear;
 pub mod mem;
+pub mod plan;
+pub mod quant;
+pub mod regmap;
+pub mod tlmm;
+pub mod tools;
+pub mod weight_buffer;

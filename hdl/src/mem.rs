@@ -83,7 +83,11 @@ impl<const AW: usize, const DW: usize> Logic for UramSdp<AW, DW> {
         if self.clock.pos_edge() {
             if self.en_b.val() {
                 let a = self.addr_b.val().index();
-                self.dout_b.next = if a < self._depth { self._mem[a] } else { Bits::default() };
+                self.dout_b.next = if a < self._depth {
+                    self._mem[a]
+                } else {
+                    Bits::default()
+                };
             }
             if self.we_a.val() {
                 let a = self.addr_a.val().index();
@@ -146,7 +150,11 @@ impl<const AW: usize, const DW: usize> Logic for LutRam<AW, DW> {
             }
         }
         let a = self.raddr.val().index();
-        self.rdata.next = if a < self._depth { self._mem[a] } else { Bits::default() };
+        self.rdata.next = if a < self._depth {
+            self._mem[a]
+        } else {
+            Bits::default()
+        };
     }
     fn connect(&mut self) {
         self.rdata.connect();

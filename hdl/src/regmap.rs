@@ -119,15 +119,26 @@ impl RegMap {
     /// number of ports in `cfg`.
     pub fn linear(cfg: &Config) -> RegMap {
         let mut b = Builder::default();
-        let mut add = |name: &str, kind: Kind, doc: &str, fields: Vec<Field>| b.add(name, kind, doc, fields);
-        add("ID", Kind::Const, "identification: 0x544C4D01 ('TLM', map version 1)", vec![]);
+        let mut add =
+            |name: &str, kind: Kind, doc: &str, fields: Vec<Field>| b.add(name, kind, doc, fields);
+        add(
+            "ID",
+            Kind::Const,
+            "identification: 0x544C4D01 ('TLM', map version 1)",
+            vec![],
+        );
         add(
             "CTRL",
             Kind::Param,
             "control",
             vec![
                 field("START", 0, 1, "write 1 to start a job; reads 0"),
-                field("OVERLAP", 1, 1, "load the next weight tile while computing this one"),
+                field(
+                    "OVERLAP",
+                    1,
+                    1,
+                    "load the next weight tile while computing this one",
+                ),
                 field("IRQ_EN", 2, 1, "raise irq when the job ends"),
             ],
         );
@@ -154,15 +165,27 @@ impl RegMap {
         );
         let params: [(&str, &str); 15] = [
             ("TOKENS", "tokens in this job (≤ max_tokens)"),
-            ("BLOCKS", "engine blocks per input row: ceil(ceil(K/3)/tables)"),
+            (
+                "BLOCKS",
+                "engine blocks per input row: ceil(ceil(K/3)/tables)",
+            ),
             ("TILES", "weight tiles"),
             ("TILE_RG", "row groups per full tile (≤ acc_depth)"),
             ("LAST_TILE_RG", "row groups in the last tile"),
-            ("TILE_U64S", "u64s of a full tile's weight stream (padding excluded)"),
+            (
+                "TILE_U64S",
+                "u64s of a full tile's weight stream (padding excluded)",
+            ),
             ("LAST_TILE_U64S", "u64s of the last tile's weight stream"),
-            ("TILE_BEATS", "beats per weight port of a full tile (padding included)"),
+            (
+                "TILE_BEATS",
+                "beats per weight port of a full tile (padding included)",
+            ),
             ("LAST_TILE_BEATS", "beats per weight port of the last tile"),
-            ("PERIOD", "cycles per engine step: max(TILE_RG, table build, pipeline minimum)"),
+            (
+                "PERIOD",
+                "cycles per engine step: max(TILE_RG, table build, pipeline minimum)",
+            ),
             ("LAST_PERIOD", "cycles per engine step in the last tile"),
             ("W_SCALE", "weight scale, Q8.24"),
             ("X_BEATS", "beats of one input row"),
@@ -173,12 +196,32 @@ impl RegMap {
             add(name, Kind::Param, doc, vec![]);
         }
         for (name, doc) in [("X_ADDR", "input rows (x)"), ("Y_ADDR", "output rows (y)")] {
-            add(&format!("{name}_LO"), Kind::Param, &format!("{doc}: address bits 31..0"), vec![]);
-            add(&format!("{name}_HI"), Kind::Param, &format!("{doc}: address bits 39..32"), vec![]);
+            add(
+                &format!("{name}_LO"),
+                Kind::Param,
+                &format!("{doc}: address bits 31..0"),
+                vec![],
+            );
+            add(
+                &format!("{name}_HI"),
+                Kind::Param,
+                &format!("{doc}: address bits 39..32"),
+                vec![],
+            );
         }
         for p in 0..cfg.accel.axi_ports {
-            add(&format!("W{p}_ADDR_LO"), Kind::Param, &format!("weight port {p} region: address bits 31..0"), vec![]);
-            add(&format!("W{p}_ADDR_HI"), Kind::Param, &format!("weight port {p} region: address bits 39..32"), vec![]);
+            add(
+                &format!("W{p}_ADDR_LO"),
+                Kind::Param,
+                &format!("weight port {p} region: address bits 31..0"),
+                vec![],
+            );
+            add(
+                &format!("W{p}_ADDR_HI"),
+                Kind::Param,
+                &format!("weight port {p} region: address bits 39..32"),
+                vec![],
+            );
         }
         // Counters in a page of their own.
         b.align(0x100);
@@ -188,7 +231,10 @@ impl RegMap {
             ("RD_BYTES", "bytes read from DDR (weights and activations)"),
             ("WEIGHT_BYTES", "weight bytes read from DDR"),
             ("WR_BYTES", "bytes written to DDR"),
-            ("LOOKUPS", "table lookups issued (tables × lanes per engine op)"),
+            (
+                "LOOKUPS",
+                "table lookups issued (tables × lanes per engine op)",
+            ),
         ] {
             b.add(name, Kind::Counter, doc, vec![]);
         }
@@ -217,8 +263,12 @@ impl RegMap {
 
     /// Index of a register among those of its kind (the order of the register block's ports).
     pub fn index_of(&self, name: &str) -> usize {
-        let r = self.get(name).unwrap_or_else(|| panic!("register map has no register {name}"));
-        self.of_kind(r.kind).position(|x| x.name == name).expect("present")
+        let r = self
+            .get(name)
+            .unwrap_or_else(|| panic!("register map has no register {name}"));
+        self.of_kind(r.kind)
+            .position(|x| x.name == name)
+            .expect("present")
     }
 
     pub fn to_json(&self) -> String {
@@ -242,7 +292,10 @@ impl RegMap {
             }
             for f in &r.fields {
                 let mask = ((1u64 << f.width) - 1) << f.lsb;
-                h += &format!("#define TELLME_{}_{} 0x{:08X}u /* {} */\n", r.name, f.name, mask, f.doc);
+                h += &format!(
+                    "#define TELLME_{}_{} 0x{:08X}u /* {} */\n",
+                    r.name, f.name, mask, f.doc
+                );
             }
         }
         h += "\n#endif\n";

@@ -410,6 +410,21 @@ impl<'w> Golden<'w> {
     }
 }
 
+/// One BitLinear on its own, `tokens × k_in` activations in, `tokens × n_out` out: the
+/// per-token quantiser, TLMM and the dequantiser, exactly as inside [`Golden::forward`] (the
+/// reference for the RTL's BitLinear).
+pub fn bitlinear_tokens(w: &TernaryMatrix, x: &[Act]) -> Vec<Act> {
+    let k = w.k_in;
+    assert_eq!(x.len() % k, 0, "activations are not whole tokens");
+    let (q, m) = quantize_tokens(x, k);
+    bitlinear(
+        w,
+        quant::scale_q8_24(w.scale),
+        &Tables::build(&q, k, x.len() / k),
+        &m,
+    )
+}
+
 /// Quantise each `k`-long token: int8 values and each token's absmax.
 fn quantize_tokens(x: &[Act], k: usize) -> (Vec<i8>, Vec<u32>) {
     let mut q = vec![0i8; x.len()];

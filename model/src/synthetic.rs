@@ -76,6 +76,30 @@ pub fn synthetic_model(cfg: &Config, seed: u64) -> ModelWeights {
     }
 }
 
+/// A random `n_out × k_in` ternary matrix with a checkpoint's statistics (absmean of Gaussian
+/// latent weights), for testing one linear map.
+pub fn random_linear(n_out: usize, k_in: usize, seed: u64) -> TernaryMatrix {
+    let latent = normals(
+        &mut Rng::derive(seed, &[6, n_out as u64, k_in as u64]),
+        n_out * k_in,
+        LATENT_SIGMA,
+    );
+    TernaryMatrix::from_latent(n_out, k_in, &latent)
+}
+
+/// `tokens × k` random activations (Q16.16) shaped like a norm's output: N(0, 1) with one value
+/// in a hundred twenty times larger (the outliers that set a token's absmax).
+pub fn random_activations(tokens: usize, k: usize, seed: u64) -> Vec<crate::fixed::Act> {
+    let mut rng = Rng::derive(seed, &[7, tokens as u64, k as u64]);
+    normals(&mut rng, tokens * k, 1.0)
+        .into_iter()
+        .map(|v| {
+            let v = if rng.below(100) == 0 { v * 20.0 } else { v };
+            crate::fixed::to_act(v)
+        })
+        .collect()
+}
+
 /// `n` samples of N(0, σ²).
 fn normals(rng: &mut Rng, n: usize, sigma: f32) -> Vec<f32> {
     let table = quantile_table();

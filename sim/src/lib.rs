@@ -30,11 +30,13 @@
 //! ```
 
 mod build;
+mod bus;
 mod error;
 mod shim;
 mod sim;
 
 pub use build::{build, cache_root, Build};
+pub use bus::SimBus;
 pub use error::SimError;
 pub use sim::{DdrParams, DdrStats, MasterStats, RunOutcome, Sim};
 

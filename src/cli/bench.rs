@@ -22,6 +22,26 @@ enum BenchWhat {
     /// CPU speed of the golden model (prefill and decode wall-clock on this machine) on a
     /// synthetic model of the preset.
     Golden(GoldenBench),
+    /// The seven linear maps of one layer at tokens 1 and 64, overlap on and off, on the
+    /// simulated accelerator: cycles, MACs/cycle, DDR bytes/cycle, simulator speed.
+    Linear(LinearBench),
+}
+
+#[derive(Args)]
+struct LinearBench {
+    #[command(flatten)]
+    cfg: ConfigOpts,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Token counts to run (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [1usize, 64])]
+    tokens: Vec<usize>,
+    /// Also write the table as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Also write the table as Markdown.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -46,7 +66,87 @@ struct GoldenBench {
 pub fn run(a: BenchArgs) -> Result<()> {
     match a.what {
         BenchWhat::Golden(b) => golden(b),
+        BenchWhat::Linear(b) => linear(b),
     }
+}
+
+fn linear(b: LinearBench) -> Result<()> {
+    let json_file = output::reserve(b.json.as_deref())?;
+    let md_file = output::reserve(b.markdown.as_deref())?;
+    let cfg = b.cfg.load()?;
+    let sp = progress::spinner("building the simulator");
+    let mut say = |m: &str| sp.set_message(m.to_string());
+    let mut rig = tellme::flow::LinearRig::new(&cfg, None, &mut say)?;
+    sp.finish_and_clear();
+    let mut rows = Vec::new();
+    let mut md = format!(
+        "| map | K→N | tokens | overlap | mismatches | cycles | µs @ {} MHz | MACs/cycle | % peak | DDR B/cycle | % sustained | sim cycles/s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        cfg.accel.clock_mhz
+    );
+    println!("bench linear: {} — simulated cycles at {} MHz; peak {} MACs/cycle, DDR {:.1} B/cycle sustained", cfg.preset, cfg.accel.clock_mhz, cfg.peak_macs_per_cycle(), cfg.ddr_sustained_bytes_per_cycle());
+    println!("{md}");
+    for shape in cfg.layer_linears() {
+        let w = tellme_model::synthetic::random_linear(shape.n_out, shape.k_in, b.seed);
+        for &t in &b.tokens {
+            let x = tellme_model::synthetic::random_activations(t, shape.k_in, b.seed);
+            for overlap in [true, false] {
+                let sp = progress::spinner(&format!(
+                    "{} {}→{} × {t}, overlap {}",
+                    shape.kind.name(),
+                    shape.k_in,
+                    shape.n_out,
+                    if overlap { "on" } else { "off" }
+                ));
+                let r = rig.run(&w, &x, overlap);
+                sp.finish_and_clear();
+                let r = r?;
+                let line = format!(
+                    "| {} | {}→{} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.2} | {:.1} | {:.0} |",
+                    shape.kind.name(), shape.k_in, shape.n_out, t, if overlap { "on" } else { "off" }, r.mismatches, r.cycles, r.simulated_us,
+                    r.macs_per_cycle, 100.0 * r.macs_per_cycle / r.peak_macs_per_cycle as f64,
+                    r.ddr_bytes_per_cycle, 100.0 * r.ddr_bytes_per_cycle / r.ddr_sustained_bytes_per_cycle, r.sim_cycles_per_s
+                );
+                println!("{line}");
+                md.push_str(&line);
+                md.push('\n');
+                rows.push(json!({"map": shape.kind.name(), "report": r}));
+            }
+        }
+    }
+    let sp = progress::spinner("free-running the same model on the C++ side");
+    let free = rig.bus.sim.freerun_cycles_per_s(2_000_000)?;
+    sp.finish_and_clear();
+    let driven: f64 = {
+        let (c, s) = rig
+            .bus
+            .runs
+            .iter()
+            .fold((0u64, 0f64), |(c, s), (o, secs)| (c + o.cycles, s + secs));
+        c as f64 / s.max(1e-9)
+    };
+    let summary = format!(
+        "simulator: {driven:.0} cycles/s Rust-driven over all runs (DDR model and AXI on the C++ side), {free:.0} cycles/s free-running (clock and eval only): {:.0} %",
+        100.0 * driven / free
+    );
+    println!("\n{summary}");
+    md.push_str(&format!("\n{summary}\n"));
+    output::commit_json(
+        json_file,
+        &json!({
+            "bench": "linear",
+            "preset": cfg.preset,
+            "clock_mhz": cfg.accel.clock_mhz,
+            "note": "cycles are simulated (Verilator, cycle-accurate) at the configured clock",
+            "build_s": rig.build_s,
+            "sim_driven_cycles_per_s": driven,
+            "sim_freerun_cycles_per_s": free,
+            "runs": rows,
+        }),
+    )?;
+    if let Some(f) = md_file {
+        f.commit(md.as_bytes())?;
+    }
+    Ok(())
 }
 
 fn golden(b: GoldenBench) -> Result<()> {

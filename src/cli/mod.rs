@@ -5,6 +5,8 @@ mod config;
 mod golden;
 mod output;
 mod progress;
+mod rtl;
+mod sim;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -37,6 +39,16 @@ enum Command {
     /// Run the golden (bit-exact) model on the CPU: prefill a prompt, decode tokens, and
     /// compare with the f32 reference (fidelity).
     Golden(golden::GoldenArgs),
+    /// Write the accelerator's Verilog, register map (JSON + C header), constraints, Vivado TCL
+    /// and manifest into a folder.
+    Generate(rtl::GenerateArgs),
+    /// Run `verilator --lint-only -Wall` on the generated Verilog.
+    Lint(rtl::LintArgs),
+    /// Estimate resources with Yosys `synth_xilinx -family xcup` against the board budget.
+    Synth(rtl::SynthArgs),
+    /// Cycle-accurate simulation of the generated Verilog under Verilator, checked bit for bit
+    /// against the golden model.
+    Sim(sim::SimArgs),
     /// Benchmarks: measured figures, printed and written as JSON.
     Bench(bench::BenchArgs),
 }
@@ -64,6 +76,10 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Config(a) => config::run(a),
         Command::Golden(a) => golden::run(a),
+        Command::Generate(a) => rtl::run_generate(a),
+        Command::Lint(a) => rtl::run_lint(a),
+        Command::Synth(a) => rtl::run_synth(a),
+        Command::Sim(a) => sim::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }

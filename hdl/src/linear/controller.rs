@@ -195,7 +195,13 @@ fn k<const N: usize>(v: u64) -> Constant<Bits<N>> {
 impl Controller {
     /// `lookups_per_op` = tables × lanes; `bank_half` = the weight buffer's second-half base (0
     /// without double buffering); `beat_bytes` must be a power of two.
-    pub fn new(ports: usize, timing: ControllerTiming, lookups_per_op: u64, bank_half: usize, beat_bytes: usize) -> Controller {
+    pub fn new(
+        ports: usize,
+        timing: ControllerTiming,
+        lookups_per_op: u64,
+        bank_half: usize,
+        beat_bytes: usize,
+    ) -> Controller {
         assert!(beat_bytes.is_power_of_two());
         Controller {
             clock: Default::default(),
@@ -329,10 +335,41 @@ impl Logic for Controller {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, busy_r, done_r, err_r, finishing, in_period, c, cur_valid, cur_t, cur_b, cur_tile,
-            nxt_valid, nxt_t, nxt_b, nxt_tile, act_row, tbank, rg_addr, last_tile_seen, row0, drain, loading,
-            load_next, tiles_loaded, tiles_computed, load_off, load_start_r, load_base_r, load_u64s_r,
-            load_beats_r, cycles_r, stall_r, lookups_r, progress_r
+            self,
+            clock,
+            busy_r,
+            done_r,
+            err_r,
+            finishing,
+            in_period,
+            c,
+            cur_valid,
+            cur_t,
+            cur_b,
+            cur_tile,
+            nxt_valid,
+            nxt_t,
+            nxt_b,
+            nxt_tile,
+            act_row,
+            tbank,
+            rg_addr,
+            last_tile_seen,
+            row0,
+            drain,
+            loading,
+            load_next,
+            tiles_loaded,
+            tiles_computed,
+            load_off,
+            load_start_r,
+            load_base_r,
+            load_u64s_r,
+            load_beats_r,
+            cycles_r,
+            stall_r,
+            lookups_r,
+            progress_r
         );
         for p in 0..self._ports {
             self.load_addr_r[p].clock.next = self.clock.val();
@@ -356,8 +393,8 @@ impl Logic for Controller {
             self.cur_base.next = self.c_half.val();
         }
         self.cur_last_block.next = self.cur_b.q.val() + self.c_one_cw.val() == self.blocks.val();
-        self.cur_last_step.next =
-            self.cur_last_block.val() & (self.cur_t.q.val() + self.c_one_cw.val() == self.tokens.val());
+        self.cur_last_step.next = self.cur_last_block.val()
+            & (self.cur_t.q.val() + self.c_one_cw.val() == self.tokens.val());
 
         // The step after `nxt`, in (tile, token, block) order.
         self.adv_valid.next = self.nxt_valid.q.val();
@@ -377,10 +414,12 @@ impl Logic for Controller {
         }
 
         // ---- conditions for starting a period ----
-        self.ok_load.next = !self.cur_valid.q.val() | (self.tiles_loaded.q.val() > self.cur_tile.q.val());
-        self.ok_token.next = !self.nxt_valid.q.val() | (self.tokens_ready.val() > self.nxt_t.q.val());
-        self.ok_fifo.next =
-            !(self.cur_valid.q.val() & self.cur_last_block.val()) | (self.fifo_free.val() >= self.cur_trg.val());
+        self.ok_load.next =
+            !self.cur_valid.q.val() | (self.tiles_loaded.q.val() > self.cur_tile.q.val());
+        self.ok_token.next =
+            !self.nxt_valid.q.val() | (self.tokens_ready.val() > self.nxt_t.q.val());
+        self.ok_fifo.next = !(self.cur_valid.q.val() & self.cur_last_block.val())
+            | (self.fifo_free.val() >= self.cur_trg.val());
         // A new tile's results must not overtake the previous tile's in the pipeline, since the
         // writer takes the tile's first row from `tile_row0`.
         self.ok_drain.next = !self.cur_valid.q.val()
@@ -410,12 +449,18 @@ impl Logic for Controller {
         if self.busy_r.q.val() & !self.finishing.q.val() {
             self.cycles_r.d.next = self.cycles_r.q.val() + self.c_one_64.val();
             if !self.in_period.q.val() {
-                if self.ok_load.val() & self.ok_token.val() & self.ok_fifo.val() & self.ok_drain.val() {
+                if self.ok_load.val()
+                    & self.ok_token.val()
+                    & self.ok_fifo.val()
+                    & self.ok_drain.val()
+                {
                     self.in_period.d.next = true;
                     self.c.d.next = self.c_zero_cw.val();
                     self.rg_addr.d.next = self.cur_b.q.val();
                     self.last_tile_seen.d.next = self.cur_tile.q.val();
-                    if self.cur_valid.q.val() & (self.cur_tile.q.val() != self.last_tile_seen.q.val()) {
+                    if self.cur_valid.q.val()
+                        & (self.cur_tile.q.val() != self.last_tile_seen.q.val())
+                    {
                         self.row0.d.next = self.row0.q.val() + self.tile_rows.val();
                     }
                     self.state.next = self.c_state_period.val();
@@ -465,7 +510,8 @@ impl Logic for Controller {
                         self.act_row.d.next = self.c_zero_aw.val();
                     }
                     if self.cur_valid.q.val() & self.cur_last_step.val() {
-                        self.tiles_computed.d.next = self.tiles_computed.q.val() + self.c_one_cw.val();
+                        self.tiles_computed.d.next =
+                            self.tiles_computed.q.val() + self.c_one_cw.val();
                         self.drain.d.next = self.c_drain.val();
                     }
                     if self.cur_valid.q.val() & !self.nxt_valid.q.val() {
@@ -480,9 +526,14 @@ impl Logic for Controller {
         self.load_is_last.next = self.load_next.q.val() + self.c_one_cw.val() == self.tiles.val();
         self.load_may.next = self.tiles_computed.q.val() >= self.load_next.q.val();
         if self.overlap.val() {
-            self.load_may.next = self.tiles_computed.q.val() + self.c_one_cw.val() >= self.load_next.q.val();
+            self.load_may.next =
+                self.tiles_computed.q.val() + self.c_one_cw.val() >= self.load_next.q.val();
         }
-        if self.busy_r.q.val() & !self.loading.q.val() & (self.load_next.q.val() < self.tiles.val()) & self.load_may.val() {
+        if self.busy_r.q.val()
+            & !self.loading.q.val()
+            & (self.load_next.q.val() < self.tiles.val())
+            & self.load_may.val()
+        {
             self.loading.d.next = true;
             self.load_start_r.d.next = true;
             self.load_base_r.d.next = self.c_zero_aw.val();

@@ -38,7 +38,11 @@ fn run(job: Job) {
     let period = |rg: usize| rg.max(BUILD + ACT_LAT + 1);
     let mut uut = Controller::new(
         2,
-        ControllerTiming { act_latency: ACT_LAT, build_cycles: BUILD, drain_cycles: 6 },
+        ControllerTiming {
+            act_latency: ACT_LAT,
+            build_cycles: BUILD,
+            drain_cycles: 6,
+        },
         32,
         HALF,
         8,
@@ -47,11 +51,26 @@ fn run(job: Job) {
     uut.reset.connect();
     uut.start.connect();
     uut.overlap.connect();
-    for s in [&mut uut.tokens, &mut uut.blocks, &mut uut.tiles, &mut uut.tile_rg, &mut uut.last_tile_rg, &mut uut.period, &mut uut.last_period, &mut uut.tokens_ready, &mut uut.fifo_free] {
+    for s in [
+        &mut uut.tokens,
+        &mut uut.blocks,
+        &mut uut.tiles,
+        &mut uut.tile_rg,
+        &mut uut.last_tile_rg,
+        &mut uut.period,
+        &mut uut.last_period,
+        &mut uut.tokens_ready,
+        &mut uut.fifo_free,
+    ] {
         s.connect();
     }
     uut.tile_beats.connect();
-    for s in [&mut uut.tile_u64s, &mut uut.last_tile_u64s, &mut uut.last_tile_beats, &mut uut.tile_rows] {
+    for s in [
+        &mut uut.tile_u64s,
+        &mut uut.last_tile_u64s,
+        &mut uut.last_tile_beats,
+        &mut uut.tile_rows,
+    ] {
         s.connect();
     }
     for a in &mut uut.w_addr {
@@ -104,7 +123,13 @@ fn run(job: Job) {
         let mut load_timer: Option<usize> = None;
         let mut op_cycles: Vec<(usize, usize)> = Vec::new(); // (tile, cycle)
         let steps_per_tile = job.tokens * job.blocks;
-        let trg = |tile: usize| if tile + 1 == job.tiles { job.last_tile_rg } else { job.tile_rg };
+        let trg = |tile: usize| {
+            if tile + 1 == job.tiles {
+                job.last_tile_rg
+            } else {
+                job.tile_rg
+            }
+        };
         let mut step_of_op = 0usize; // index of the current step by counting op groups
         let mut ops_in_step = 0usize;
         for cycle in 0..200_000usize {
@@ -131,7 +156,11 @@ fn run(job: Job) {
                 let beats: u64 = x.load_beats.val().into();
                 sim_assert_eq!(sim, beats, if tile + 1 == job.tiles { 4 } else { 7 }, x);
                 // The bank must be free: every op of tile − 2 (overlap) / tile − 1 issued.
-                let prior = if job.overlap { tile.checked_sub(2) } else { tile.checked_sub(1) };
+                let prior = if job.overlap {
+                    tile.checked_sub(2)
+                } else {
+                    tile.checked_sub(1)
+                };
                 if let Some(p) = prior {
                     let issued = op_cycles.iter().filter(|(t, _)| *t == p).count();
                     sim_assert_eq!(sim, issued, trg(p) * steps_per_tile, x);
@@ -212,15 +241,39 @@ fn run(job: Job) {
 
 #[test]
 fn schedules_every_op_once_with_overlap() {
-    run(Job { tokens: 2, blocks: 3, tiles: 3, tile_rg: 20, last_tile_rg: 7, overlap: true, token_every: 15 });
+    run(Job {
+        tokens: 2,
+        blocks: 3,
+        tiles: 3,
+        tile_rg: 20,
+        last_tile_rg: 7,
+        overlap: true,
+        token_every: 15,
+    });
 }
 
 #[test]
 fn schedules_every_op_once_without_overlap() {
-    run(Job { tokens: 3, blocks: 2, tiles: 2, tile_rg: 5, last_tile_rg: 5, overlap: false, token_every: 200 });
+    run(Job {
+        tokens: 3,
+        blocks: 2,
+        tiles: 2,
+        tile_rg: 5,
+        last_tile_rg: 5,
+        overlap: false,
+        token_every: 200,
+    });
 }
 
 #[test]
 fn a_single_step_job() {
-    run(Job { tokens: 1, blocks: 1, tiles: 1, tile_rg: 1, last_tile_rg: 1, overlap: true, token_every: 1 });
+    run(Job {
+        tokens: 1,
+        blocks: 1,
+        tiles: 1,
+        tile_rg: 1,
+        last_tile_rg: 1,
+        overlap: true,
+        token_every: 1,
+    });
 }

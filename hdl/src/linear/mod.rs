@@ -2,6 +2,7 @@
 //! AXI ports.
 
 pub mod controller;
+pub mod top;
 
 #[cfg(test)]
 mod controller_tests;
