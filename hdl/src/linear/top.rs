@@ -274,12 +274,11 @@ fn wiring(cfg: &Config, map: &RegMap) -> String {
         s.push_str(&line);
         s.push('\n');
     };
-    // Per-job byte counters: the blocks count since reset; a job reports the difference.
+    // Per-job byte counters: the quantiser and the writer restart theirs at START; the loader
+    // counts since reset, so a job reports the difference from START.
     let mut decl = String::from(
-        "    reg [63:0] wbytes_base;\n    reg [31:0] qbytes_base;\n    reg [31:0] ybytes_base;\n    \
-         always @(posedge clock) begin\n        if (regs$start) begin\n            \
-         wbytes_base <= wstore$rd_bytes;\n            qbytes_base <= quant$rd_bytes;\n            \
-         ybytes_base <= writer$wr_bytes;\n        end\n    end\n",
+        "    reg [63:0] wbytes_base;\n    always @(posedge clock) begin\n        \
+         if (regs$start) wbytes_base <= wstore$rd_bytes;\n    end\n",
     );
     let clk_rst = [
         "regs", "ctrl", "wstore", "actrd", "quant", "engine", "deq", "writer",
@@ -495,7 +494,7 @@ fn wiring(cfg: &Config, map: &RegMap) -> String {
     w(format!("{} = ctrl$cycles;", counter("CYCLES")));
     w(format!("{} = ctrl$stall_cycles;", counter("STALL_CYCLES")));
     w(format!(
-        "{} = (wstore$rd_bytes - wbytes_base) + {{32'd0, quant$rd_bytes - qbytes_base}};",
+        "{} = (wstore$rd_bytes - wbytes_base) + {{32'd0, quant$rd_bytes}};",
         counter("RD_BYTES")
     ));
     w(format!(
@@ -503,7 +502,7 @@ fn wiring(cfg: &Config, map: &RegMap) -> String {
         counter("WEIGHT_BYTES")
     ));
     w(format!(
-        "{} = {{32'd0, writer$wr_bytes - ybytes_base}};",
+        "{} = {{32'd0, writer$wr_bytes}};",
         counter("WR_BYTES")
     ));
     w(format!("{} = ctrl$lookups;", counter("LOOKUPS")));
