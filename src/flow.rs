@@ -67,7 +67,7 @@ impl LinearRig {
         trace: Option<&Path>,
         progress: &mut dyn FnMut(&str),
     ) -> Result<LinearRig> {
-        let design = generate(cfg);
+        let design = generate(cfg).map_err(anyhow::Error::msg)?;
         let dir = tempfile::tempdir().context("cannot create a temporary folder")?;
         let out = dir.path().join("design");
         write_design(&design, &out).with_context(|| format!("cannot write {}", out.display()))?;

@@ -367,3 +367,53 @@ fn a_missing_verilator_gives_the_install_hint() {
         one_line_error(&out, "sudo apt-get install -y verilator");
     }
 }
+
+/// Configurations nobody wrote a preset for: every count comes from the configuration at run
+/// time, so any valid one must generate, lint clean and compute bit-exactly.
+#[test]
+fn random_configurations_generate_lint_and_compute_bit_exactly() {
+    let mut rng = tellme_model::rng::Rng::new(77);
+    let mut tried = 0;
+    while tried < 3 {
+        let mut cfg = tellme_config::preset("tiny").unwrap();
+        let a = &mut cfg.accel;
+        a.axi_data_bits = [64, 128][rng.below(2) as usize];
+        a.axi_ports = 1 + rng.below(3) as usize;
+        a.tables = 2 + rng.below(12) as usize;
+        a.lanes = (a.axi_data_bits / 32) * (1 + rng.below(2) as usize);
+        a.max_tokens = 1 + rng.below(8) as usize;
+        a.acc_depth = 2 + rng.below(30) as usize;
+        a.weight_buffer_depth = 2 * (64 + rng.below(400) as usize);
+        a.double_buffer = rng.below(3) != 0;
+        if cfg.validate().is_err() {
+            continue;
+        }
+        tried += 1;
+        let label = format!("{:?}", cfg.accel);
+        let design =
+            tellme_hdl::generate::generate(&cfg).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let dir = tempfile::tempdir().unwrap();
+        tellme_hdl::generate::write_design(&design, &dir.path().join("d")).unwrap();
+        tellme_hdl::tools::lint(&dir.path().join("d")).unwrap_or_else(|e| panic!("{label}: {e}"));
+        let mut rig = LinearRig::new(&cfg, None, &mut |_| {}).unwrap();
+        for (k, n, t) in [
+            (cfg.model.hidden, cfg.kv_dim(), 2),
+            (
+                1 + rng.below(300) as usize,
+                1 + rng.below(90) as usize,
+                1 + rng.below(12) as usize,
+            ),
+        ] {
+            let w = random_linear(n, k, tried as u64);
+            let x = random_activations(t, k, tried as u64);
+            let r = rig
+                .run(&w, &x, cfg.accel.double_buffer)
+                .unwrap_or_else(|e| panic!("{label} {k}→{n}×{t}: {e}"));
+            assert_eq!(
+                r.mismatches, 0,
+                "{label} {k}→{n} × {t}: {:?}",
+                r.first_mismatch
+            );
+        }
+    }
+}

@@ -134,6 +134,14 @@ fn validation_explains_itself() {
     assert!(invalid(&c).contains("ddr_efficiency"));
 
     let mut c = base.clone();
+    c.accel.tables = 200;
+    assert!(invalid(&c).contains("at most 128 tables"));
+
+    let mut c = base.clone();
+    c.accel.weight_buffer_depth = 8192;
+    assert!(invalid(&c).contains("at most 4096 words"));
+
+    let mut c = base.clone();
     c.board.uram = 2;
     assert!(invalid(&c).contains("URAM288"));
 

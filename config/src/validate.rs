@@ -7,6 +7,12 @@ use crate::{bits_for_signed, Config, ConfigError, Result, GROUP, MAX_TABLE_ENTRY
 /// may not ask for others.
 pub const HW_ENTRY_BITS: u32 = 10;
 pub const HW_ACC_BITS: u32 = 24;
+/// Most tables a lane's adder tree has levels for.
+pub const HW_MAX_TABLES: usize = 128;
+/// Deepest weight buffer (one URAM288 deep per column).
+pub const HW_MAX_WEIGHT_DEPTH: usize = 4096;
+/// Most activation-buffer rows the quantiser addresses.
+pub const HW_MAX_ACT_ROWS: usize = 1 << 16;
 /// Widest vector a norm may see (sum of 2^16 squares of Q16.16 values fits in 64 bits).
 pub const MAX_WIDTH: usize = 1 << 16;
 
@@ -128,6 +134,28 @@ impl Config {
                 a.clock_mhz
             ));
         }
+        if a.tables > HW_MAX_TABLES {
+            return bad(format!(
+                "accel.tables = {}: a lane's adder tree is built for at most {HW_MAX_TABLES} tables",
+                a.tables
+            ));
+        }
+        if a.weight_buffer_depth > HW_MAX_WEIGHT_DEPTH {
+            return bad(format!(
+                "accel.weight_buffer_depth = {}: the buffer is one URAM288 deep, at most \
+                 {HW_MAX_WEIGHT_DEPTH} words",
+                a.weight_buffer_depth
+            ));
+        }
+        if GROUP * a.tables < a.axi_data_bits / 32 {
+            return bad(format!(
+                "an activation-buffer row (3 × accel.tables = {} int8 values) must hold at least \
+                 one bus beat of values (accel.axi_data_bits / 32 = {}): raise accel.tables or \
+                 narrow the bus",
+                GROUP * a.tables,
+                a.axi_data_bits / 32
+            ));
+        }
         if a.double_buffer && !a.weight_buffer_depth.is_multiple_of(2) {
             return bad(format!(
                 "accel.weight_buffer_depth ({}) must be even to split into two halves",
@@ -202,6 +230,13 @@ impl Config {
             return bad(format!(
                 "accel.max_tokens ({}) and accel.acc_depth ({}) must be at most 4096",
                 a.max_tokens, a.acc_depth
+            ));
+        }
+        if self.act_buffer_depth() > HW_MAX_ACT_ROWS {
+            return bad(format!(
+                "the activation buffer would need {} rows (accel.max_tokens × blocks of the widest \
+                 input); the quantiser addresses at most {HW_MAX_ACT_ROWS}",
+                self.act_buffer_depth()
             ));
         }
         let (wb, ab) = (self.weight_buffer_urams(), self.act_buffer_urams());

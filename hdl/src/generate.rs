@@ -89,8 +89,20 @@ pub fn masters(cfg: &Config) -> Vec<MasterInfo> {
     m
 }
 
-/// Generate everything for `cfg` (already validated).
-pub fn generate(cfg: &Config) -> Design {
+/// Can every block be built for `cfg`? `Config::validate` already enforces the hardware's
+/// limits; this asks each block too, so a limit added to a block but not to the validation is
+/// still a clear error, not a panic.
+pub fn check(cfg: &Config) -> Result<(), String> {
+    cfg.validate().map_err(|e| e.to_string())?;
+    crate::tlmm::check(cfg)?;
+    crate::quant::QuantGeom::new(cfg)?;
+    crate::weight_buffer::WbufParams::from_config(cfg).map_err(|e| e.0)?;
+    Ok(())
+}
+
+/// Generate everything for `cfg`, or say why the hardware cannot be built for it.
+pub fn generate(cfg: &Config) -> Result<Design, String> {
+    check(cfg)?;
     let regmap = RegMap::linear(cfg);
     let period_ns = 1e3 / cfg.accel.clock_mhz;
     let fill = |t: &str| {
@@ -138,11 +150,11 @@ pub fn generate(cfg: &Config) -> Design {
         "manifest.json".into(),
         serde_json::to_string_pretty(&manifest).expect("a manifest always serialises"),
     ));
-    Design {
+    Ok(Design {
         files,
         regmap,
         manifest,
-    }
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

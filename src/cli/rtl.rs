@@ -44,6 +44,7 @@ pub fn run_generate(a: GenerateArgs) -> Result<()> {
     let sp = progress::spinner("generating Verilog");
     let design = generate(&cfg);
     sp.finish_and_clear();
+    let design = design.map_err(anyhow::Error::msg)?;
     write_design(&design, &a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
     println!("tellme generate: {} → {}", cfg.preset, a.out.display());
     for f in &design.manifest.files {
@@ -75,8 +76,8 @@ fn design_dir(
     let cfg = cfg_opts.load()?;
     let tmp = tempfile::tempdir().context("cannot create a temporary folder")?;
     let out = tmp.path().join("design");
-    write_design(&generate(&cfg), &out)
-        .with_context(|| format!("cannot write {}", out.display()))?;
+    let design = generate(&cfg).map_err(anyhow::Error::msg)?;
+    write_design(&design, &out).with_context(|| format!("cannot write {}", out.display()))?;
     Ok((out, Some(tmp), cfg.preset))
 }
 
