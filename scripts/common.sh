@@ -32,5 +32,5 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # Verilator simulates the generated Verilog (its C++ needs g++, make, and zlib for FST traces);
-# Yosys estimates resources.
-need g++:g++ make:make verilator:verilator /usr/include/zlib.h:zlib1g-dev yosys:yosys
+# Icarus Verilog replays block tests on the emitted Verilog; Yosys estimates resources.
+need g++:g++ make:make verilator:verilator /usr/include/zlib.h:zlib1g-dev iverilog:iverilog yosys:yosys

@@ -53,6 +53,9 @@ pub struct LinearReport {
     pub ddr_bytes_per_cycle: f64,
     pub ddr_sustained_bytes_per_cycle: f64,
     pub stall_cycles: u64,
+    /// Cycles the engine's schedule needs with weights always ready (every step of every tile,
+    /// one period each); `cycles − compute_cycles` is loading, quantising and draining.
+    pub compute_cycles: u64,
     pub tiles: usize,
     /// Simulator speed: simulated cycles per wall-clock second of the runs.
     pub sim_cycles_per_s: f64,
@@ -168,6 +171,7 @@ impl LinearRig {
             ddr_bytes_per_cycle: ddr_bytes as f64 / c.cycles.max(1) as f64,
             ddr_sustained_bytes_per_cycle: cfg.ddr_sustained_bytes_per_cycle(),
             stall_cycles: c.stall_cycles,
+            compute_cycles: run.plans.iter().map(|p| p.compute_cycles()).sum(),
             tiles: run.plans.iter().map(|p| p.tiles).sum(),
             sim_cycles_per_s: sim_cycles as f64 / sim_s.max(1e-9),
             build_s: self.build_s,

@@ -185,8 +185,8 @@ pub fn print_linear(r: &LinearReport) {
         r.tokens * r.n_out
     );
     println!(
-        "  cycles           {} ({:.1} µs simulated), {} stalled on weights, {} tiles",
-        r.cycles, r.simulated_us, r.stall_cycles, r.tiles
+        "  cycles           {} ({:.1} µs simulated): schedule needs {}, waited {} for weights; {} tiles",
+        r.cycles, r.simulated_us, r.compute_cycles, r.stall_cycles, r.tiles
     );
     println!(
         "  MACs/cycle       {:.1} of {} peak ({:.1} %)",
