@@ -119,7 +119,7 @@ pub fn run_synth(a: SynthArgs) -> Result<()> {
             Some(r.budget.lut),
         ),
         ("FF", res.ff as f64, Some(r.budget.ff)),
-        ("CARRY8", res.carry as f64, None),
+        ("CARRY4/8", res.carry as f64, None),
         ("DSP48E2", res.dsp as f64, Some(r.budget.dsp)),
         ("RAMB36E2", res.bram36, Some(r.budget.bram36)),
         ("URAM288", res.uram as f64, Some(r.budget.uram)),
