@@ -9,6 +9,7 @@ pub mod mem;
 pub mod plan;
 pub mod quant;
 pub mod regmap;
+pub mod testing; // test support for `quant::tb` and `hdl/tests`, not used by the generator
 pub mod tlmm;
 pub mod tools;
 pub mod weight_buffer;

@@ -1,21 +1,16 @@
 //! The quantiser's dividers and the wide multipliers against `tellme_model::quant`, bit for bit,
 //! in rust-hdl's simulator; every run is then replayed on the generated Verilog (Icarus).
+mod common;
+
+use common::check_replay;
 use rust_hdl::prelude::*;
 use std::sync::{Arc, Mutex};
 use tellme_hdl::quant::arith::{
     i64_to_signed, DeqMul, QuantMul, UMul, DMUL_LATENCY, QMUL_LATENCY, UMUL_LATENCY,
 };
 use tellme_hdl::quant::divider::{DqUnit, RecipDiv, DQ_CYCLES, RECIP_CYCLES};
-use tellme_hdl::quant::tb::{replay, Recorder, XorShift};
+use tellme_hdl::quant::tb::{Recorder, XorShift};
 use tellme_model::quant::{dequant_multiplier, dequantize, recip};
-
-fn check_replay(rec: &Arc<Mutex<Recorder>>, verilog: &str, what: &str) {
-    match replay(&rec.lock().unwrap(), verilog) {
-        Ok(n) => eprintln!("{what}: Verilog replay agrees over {n} cycles"),
-        Err(e) if e.starts_with("SKIP") => eprintln!("NOTICE: {what}: {e}; Verilog replay skipped"),
-        Err(e) => panic!("{what}: {e}"),
-    }
-}
 
 /// The int8 the quantiser must produce for `x` with reciprocal `r`.
 fn q_model(x: i32, r: u64) -> u8 {

@@ -1,20 +1,15 @@
 //! The Dequantizer against `tellme_model::quant::dequantize` (both saturations included) and the
 //! activation buffer's write/read ports, in rust-hdl's simulator, replayed on the Verilog.
+mod common;
+
+use common::check_replay;
 use rust_hdl::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tellme_hdl::quant::arith::i64_to_signed;
-use tellme_hdl::quant::tb::{replay, Recorder, XorShift};
+use tellme_hdl::quant::tb::{Recorder, XorShift};
 use tellme_hdl::quant::{ActBuffer, Dequantizer, QuantGeom, ACT_LATENCY, DEQ_LATENCY};
 use tellme_model::quant::{dequant_multiplier, dequantize};
-
-fn check_replay(rec: &Arc<Mutex<Recorder>>, verilog: &str, what: &str) {
-    match replay(&rec.lock().unwrap(), verilog) {
-        Ok(n) => eprintln!("{what}: Verilog replay agrees over {n} cycles"),
-        Err(e) if e.starts_with("SKIP") => eprintln!("NOTICE: {what}: {e}; Verilog replay skipped"),
-        Err(e) => panic!("{what}: {e}"),
-    }
-}
 
 type Out = (bool, u64, u64, Vec<i32>);
 

@@ -1,7 +1,11 @@
 //! `verilator --lint-only -Wall` of every quant block as the top, for the tiny and the KV260
 //! (0.7B) configurations (skipped with a notice when verilator is missing).
+mod common;
+
+use common::require;
 use rust_hdl::prelude::*;
-use tellme_hdl::quant::{tb, ActBuffer, Dequantizer, OutputWriter, Quantizer};
+use tellme_hdl::quant::{ActBuffer, Dequantizer, OutputWriter, Quantizer};
+use tellme_hdl::testing::lint;
 
 fn verilog(block: &str, preset: &str) -> String {
     let cfg = tellme_config::preset(preset).unwrap();
@@ -39,7 +43,7 @@ fn quant_blocks_lint_clean() {
     let mut failures = vec![];
     for preset in ["tiny", "kv260-0.7b"] {
         for block in ["quantizer", "act_buffer", "dequantizer", "writer"] {
-            match tb::lint(&verilog(block, preset)) {
+            match lint(&verilog(block, preset)) {
                 Ok(()) => {}
                 Err(e) if e.starts_with("SKIP") => {
                     eprintln!("NOTICE: verilator not found; lint of the quant blocks skipped");
@@ -64,8 +68,7 @@ fn quant_blocks_lint_clean() {
 #[test]
 #[ignore]
 fn yosys_kv260_quantizer_and_dequantizer() {
-    if !tb::have("yosys") {
-        eprintln!("NOTICE: yosys not found; resource estimate skipped");
+    if !require("yosys", "resource estimate") {
         return;
     }
     for (block, flatten) in [

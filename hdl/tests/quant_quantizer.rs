@@ -1,12 +1,15 @@
 //! The Quantizer against `tellme_model::quant` (rows of int8, `dq`, `m`), bit for bit, through
 //! its read-request interface ([`CmdReadModel`]) and, in one test, through the AXI4
 //! [`ReadMaster`] and its AXI read-slave model. The rust-hdl runs are replayed on the Verilog.
+mod common;
+
+use common::check_replay;
 use rust_hdl::prelude::*;
 use std::sync::{Arc, Mutex};
 use tellme_config::Config;
 use tellme_hdl::axi::slave_model::{ArReq, AxiReadSlave};
 use tellme_hdl::axi::ReadMaster;
-use tellme_hdl::quant::tb::{replay, CmdReadModel, Recorder, XorShift};
+use tellme_hdl::quant::tb::{CmdReadModel, Recorder, XorShift};
 use tellme_hdl::quant::{QuantGeom, Quantizer};
 use tellme_model::quant::{dequant_multiplier, quantize};
 
@@ -227,11 +230,7 @@ fn run_cmd(
     });
     sim.run(Box::new(uut), 100_000_000_000).unwrap();
     if replay_it {
-        match replay(&rec.lock().unwrap(), &verilog) {
-            Ok(n) => eprintln!("Quantizer: Verilog replay agrees over {n} cycles"),
-            Err(e) if e.starts_with("SKIP") => eprintln!("NOTICE: {e}; Verilog replay skipped"),
-            Err(e) => panic!("Quantizer: {e}"),
-        }
+        check_replay(&rec, &verilog, "Quantizer");
     }
     let v = std::mem::take(&mut *out.lock().unwrap());
     v

@@ -1,11 +1,14 @@
 //! The OutputWriter against an AXI4 write-slave model: addresses, data, burst lengths, the 4 KB
 //! rule, `wlast`, `fifo_free` with claims, `idle`, `wr_bytes`, and `err` (BRESP, overflow,
 //! misaligned). rust-hdl simulation, replayed on the Verilog.
+mod common;
+
+use common::check_replay;
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use tellme_config::Config;
-use tellme_hdl::quant::tb::{replay, AwReq, AxiWriteSlave, Recorder, WBeat, XorShift};
+use tellme_hdl::quant::tb::{AwReq, AxiWriteSlave, Recorder, WBeat, XorShift};
 use tellme_hdl::quant::{OutputWriter, QuantGeom};
 
 /// One row group as the Dequantizer delivers it.
@@ -199,11 +202,7 @@ fn run(cfg: &Config, s: Setup, replay_it: bool) -> Result {
     });
     sim.run(Box::new(uut), 1_000_000_000_000).unwrap();
     if replay_it {
-        match replay(&rec.lock().unwrap(), &verilog) {
-            Ok(n) => eprintln!("OutputWriter: Verilog replay agrees over {n} cycles"),
-            Err(e) if e.starts_with("SKIP") => eprintln!("NOTICE: {e}; Verilog replay skipped"),
-            Err(e) => panic!("OutputWriter: {e}"),
-        }
+        check_replay(&rec, &verilog, "OutputWriter");
     }
     let r = std::mem::take(&mut *out.lock().unwrap());
     r

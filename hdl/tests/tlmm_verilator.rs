@@ -7,40 +7,20 @@
 //! The full-size (28 × 16, kv260-0.7b) engine verilates in ~10–30 s on our 2-core machines.
 //! `cargo test -p tellme-hdl --test tlmm_verilator -- --ignored --nocapture` prints its
 //! free-running speed.
+mod common;
+
+use common::{build_testbench, port_ptrs, require, Testbench};
 use rust_hdl::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 use tellme_config::Config;
-use tellme_hdl::mem::LEAF_VERILOG;
+use tellme_hdl::testing::lint_in;
 use tellme_hdl::tlmm::stim::{check_rules, compare, stimulus, Output, Plan, Problem, Stimulus};
 use tellme_hdl::tlmm::{self, Engine};
 use tellme_model::rng::Rng;
-
-/// One Verilator / g++ build at a time (the machines have two cores).
-static BUILD: Mutex<()> = Mutex::new(());
-
-fn verilator_version() -> Option<String> {
-    let out = Command::new("verilator").arg("--version").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-fn have_verilator(test: &str) -> bool {
-    let ok = verilator_version().is_some();
-    if !ok {
-        println!("NOTICE: {test} skipped: verilator is not installed");
-    }
-    ok
-}
-
-fn waivers() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("waivers.vlt")).unwrap()
-}
 
 fn engine_verilog(cfg: &Config) -> String {
     generate_verilog(&Engine::new_top(cfg))
@@ -54,14 +34,11 @@ fn kv260() -> Config {
     tellme_config::preset("kv260-0.7b").unwrap()
 }
 
-/// Write `files` into a fresh directory under the test target directory.
-fn write_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
+/// A fresh (emptied) directory under the test target directory.
+fn fresh_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for (n, c) in files {
-        std::fs::write(dir.join(n), c).unwrap();
-    }
     dir
 }
 
@@ -69,23 +46,11 @@ fn lint(cfg: &Config, name: &str) {
     let t = Instant::now();
     let top = engine_verilog(cfg);
     let gen_s = t.elapsed().as_secs_f64();
-    let dir = write_dir(
-        &format!("tlmm-lint-{name}"),
-        &[
-            ("waivers.vlt", &waivers()),
-            ("top.v", &top),
-            ("leaf.v", LEAF_VERILOG),
-        ],
-    );
-    let out = Command::new("verilator")
-        .current_dir(&dir)
-        .args(["--lint-only", "-Wall", "--top-module", "top"])
-        .args(["waivers.vlt", "top.v", "leaf.v"])
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
+    let dir = fresh_dir(&format!("tlmm-lint-{name}"));
+    let lint = lint_in(&dir, &top).unwrap();
+    let log = &lint.log;
     assert!(
-        out.status.success() && !log.contains("%Warning") && !log.contains("%Error"),
+        lint.clean && !log.contains("%Warning") && !log.contains("%Error"),
         "verilator --lint-only -Wall on the {name} engine ({}):\n{}",
         dir.display(),
         log.lines().take(40).collect::<Vec<_>>().join("\n")
@@ -98,7 +63,7 @@ fn lint(cfg: &Config, name: &str) {
 
 #[test]
 fn tlmm_engine_verilog_lints_clean() {
-    if !have_verilator("tlmm_engine_verilog_lints_clean") {
+    if !require("verilator", "tlmm_engine_verilog_lints_clean") {
         return;
     }
     lint(&tiny(), "tiny");
@@ -107,22 +72,11 @@ fn tlmm_engine_verilog_lints_clean() {
 
 // ----- a Verilated testbench that replays a stimulus file -----
 
-/// Verilator's name for a rust-hdl port (`tb_act$3` → `tb_act__0243`).
-fn vname(port: &str) -> String {
-    port.replace('$', "__024")
-}
-
 /// The C++ testbench: `tb STIM OUT` replays a stimulus file (format in [`stim_bytes`]) and
 /// writes one line per `out_valid` cycle (`cycle rg tag acc0 acc1 …`); `tb bench N` free-runs
 /// `N` cycles of a legal random schedule and prints the rate.
 fn testbench_cpp(cfg: &Config) -> String {
     let (tb, l, c) = (cfg.accel.tables, cfg.accel.lanes, cfg.weight_word_u64s());
-    let list = |p: &str, n: usize| {
-        (0..n)
-            .map(|k| format!("&t->{}", vname(&format!("{p}${k}"))))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut s = String::new();
     writeln!(
         s,
@@ -202,9 +156,9 @@ int main(int argc, char** argv) {{
 }}"#,
         na = 3 * tb,
         build = tlmm::BUILD_CYCLES,
-        acts = list("tb_act", 3 * tb),
-        words = list("w_word", c),
-        accs = list("out_acc", l),
+        acts = port_ptrs("tb_act", 3 * tb),
+        words = port_ptrs("w_word", c),
+        accs = port_ptrs("out_acc", l),
     )
     .unwrap();
     s
@@ -233,17 +187,6 @@ fn stim_bytes(stim: &Stimulus) -> Vec<u8> {
     b
 }
 
-fn fnv1a(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for p in parts {
-        for &b in p.iter().chain([0xffu8].iter()) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    h
-}
-
 const VFLAGS: &[&str] = &[
     "-O3",
     "--x-assign",
@@ -257,83 +200,21 @@ const MAKEFLAGS: &str = "OPT_FAST=-O2 OPT_GLOBAL=-O2 -j2";
 
 /// Build (or find in the cache) the Verilated testbench for `cfg`'s engine.
 fn build_tb(cfg: &Config) -> PathBuf {
-    let files = [
-        ("waivers.vlt", waivers()),
-        ("top.v", engine_verilog(cfg)),
-        ("leaf.v", LEAF_VERILOG.to_string()),
-        ("tb.cpp", testbench_cpp(cfg)),
-    ];
-    let ver = verilator_version().unwrap();
-    let mut parts: Vec<&[u8]> = vec![ver.as_bytes(), MAKEFLAGS.as_bytes()];
-    parts.extend(VFLAGS.iter().map(|f| f.as_bytes()));
-    for (n, c) in &files {
-        parts.push(n.as_bytes());
-        parts.push(c.as_bytes());
-    }
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tlmm-verilator");
-    let dir = root.join(format!("{:016x}", fnv1a(&parts)));
-    let exe = dir.join("tb");
-    if exe.exists() {
-        return exe;
-    }
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if exe.exists() {
-        return exe; // built by another test while this one waited
-    }
-    let tmp = root.join(format!("build-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    for (n, c) in &files {
-        std::fs::write(tmp.join(n), c).unwrap();
-    }
-    let t = Instant::now();
-    let out = Command::new("verilator")
-        .current_dir(&tmp)
-        .args([
-            "--cc",
-            "--exe",
-            "--build",
-            "--top-module",
-            "top",
-            "-Mdir",
-            "obj",
-        ])
-        .args(VFLAGS)
-        .args(["-MAKEFLAGS", MAKEFLAGS, "-o", "tb"])
-        .args(["waivers.vlt", "top.v", "leaf.v", "tb.cpp"])
-        .output()
-        .unwrap();
-    std::fs::write(
-        tmp.join("build.log"),
-        [&out.stdout[..], &out.stderr[..]].concat(),
-    )
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "verilator build failed, log in {}",
-        tmp.join("build.log").display()
-    );
-    println!(
-        "verilated the {}x{} engine in {:.0}s",
-        cfg.accel.tables,
-        cfg.accel.lanes,
-        t.elapsed().as_secs_f64()
-    );
-    std::fs::rename(tmp.join("obj").join("tb"), tmp.join("tb")).unwrap();
-    let _ = std::fs::remove_dir_all(tmp.join("obj"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::rename(&tmp, &dir).unwrap();
-    exe
+    build_testbench(&Testbench {
+        cache: "tlmm-verilator",
+        what: &format!("the {}x{} engine", cfg.accel.tables, cfg.accel.lanes),
+        top_v: &engine_verilog(cfg),
+        tb_cpp: &testbench_cpp(cfg),
+        vflags: VFLAGS,
+        makeflags: MAKEFLAGS,
+    })
 }
 
 /// Replay `stim` on the Verilated engine.
 fn run_tb(exe: &Path, stim: &Stimulus, name: &str) -> Vec<Output> {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, Ordering::Relaxed);
-    let dir = write_dir(
-        &format!("tlmm-run-{name}-{}-{run}", std::process::id()),
-        &[],
-    );
+    let dir = fresh_dir(&format!("tlmm-run-{name}-{}-{run}", std::process::id()));
     let (si, so) = (dir.join("stim.bin"), dir.join("out.txt"));
     std::fs::write(&si, stim_bytes(stim)).unwrap();
     let st = Command::new(exe).arg(&si).arg(&so).status().unwrap();
@@ -394,7 +275,7 @@ fn verilator_vs_golden(cfg: &Config, name: &str, cases: usize, seed: u64) -> usi
 
 #[test]
 fn tlmm_verilated_tiny_engine_matches_golden() {
-    if !have_verilator("tlmm_verilated_tiny_engine_matches_golden") {
+    if !require("verilator", "tlmm_verilated_tiny_engine_matches_golden") {
         return;
     }
     assert!(verilator_vs_golden(&tiny(), "tiny", 10, 1) > 100);
@@ -402,7 +283,7 @@ fn tlmm_verilated_tiny_engine_matches_golden() {
 
 #[test]
 fn tlmm_verilated_kv260_engine_matches_golden() {
-    if !have_verilator("tlmm_verilated_kv260_engine_matches_golden") {
+    if !require("verilator", "tlmm_verilated_kv260_engine_matches_golden") {
         return;
     }
     assert!(verilator_vs_golden(&kv260(), "kv260", 10, 2) > 300);
@@ -411,7 +292,7 @@ fn tlmm_verilated_kv260_engine_matches_golden() {
 #[test]
 #[ignore = "a measurement, not a check: run with --ignored --nocapture"]
 fn tlmm_verilated_kv260_engine_speed() {
-    if !have_verilator("tlmm_verilated_kv260_engine_speed") {
+    if !require("verilator", "tlmm_verilated_kv260_engine_speed") {
         return;
     }
     let exe = build_tb(&kv260());

@@ -1,19 +1,15 @@
 //! Lint (`verilator --lint-only -Wall`) of the generated Loader + WeightBuffer, and a Yosys
 //! resource check (ignored by default: minutes).
 
+mod common;
+
+use common::require;
 use rust_hdl::prelude::*;
 use std::path::Path;
 use std::process::Command;
 use tellme_hdl::mem::LEAF_VERILOG;
+use tellme_hdl::testing::lint_in;
 use tellme_hdl::weight_buffer::{WbufParams, WeightStore};
-
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
 
 fn store_verilog(preset: &str) -> String {
     let cfg = tellme_config::preset(preset).unwrap();
@@ -23,33 +19,19 @@ fn store_verilog(preset: &str) -> String {
     generate_verilog(&uut)
 }
 
-fn lint(dir: &Path, top_v: &str) -> (bool, String) {
-    std::fs::write(dir.join("top.v"), top_v).unwrap();
-    std::fs::write(dir.join("leaf.v"), LEAF_VERILOG).unwrap();
-    let waivers = Path::new(env!("CARGO_MANIFEST_DIR")).join("waivers.vlt");
-    let out = Command::new("verilator")
-        .current_dir(dir)
-        .args(["--lint-only", "-Wall", "--top-module", "top"])
-        .arg(&waivers)
-        .args(["top.v", "leaf.v"])
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn loader_and_weight_buffer_lint_clean() {
-    if !have("verilator") {
-        eprintln!("NOTICE: verilator not found; lint of the weight buffer skipped");
+    if !require("verilator", "lint of the weight buffer") {
         return;
     }
     for preset in ["tiny", "kv260-0.7b"] {
         let dir = tempfile::tempdir().unwrap();
-        let (ok, log) = lint(dir.path(), &store_verilog(preset));
-        assert!(ok, "{preset}: verilator -Wall is not clean:\n{log}");
+        let lint = lint_in(dir.path(), &store_verilog(preset)).unwrap();
+        assert!(
+            lint.clean,
+            "{preset}: verilator -Wall is not clean:\n{}",
+            lint.log
+        );
     }
 }
 
@@ -78,8 +60,7 @@ fn yosys_stat(dir: &Path, top_v: &str, flatten: bool) -> String {
 #[test]
 #[ignore]
 fn yosys_kv260_weight_buffer_is_35_uram288() {
-    if !have("yosys") {
-        eprintln!("NOTICE: yosys not found; synthesis check skipped");
+    if !require("yosys", "synthesis check") {
         return;
     }
     let cfg = tellme_config::preset("kv260-0.7b").unwrap();
@@ -114,8 +95,7 @@ fn yosys_kv260_weight_buffer_is_35_uram288() {
 #[test]
 #[ignore]
 fn yosys_kv260_loader_resources() {
-    if !have("yosys") {
-        eprintln!("NOTICE: yosys not found; synthesis check skipped");
+    if !require("yosys", "synthesis check") {
         return;
     }
     let cfg = tellme_config::preset("kv260-0.7b").unwrap();

@@ -7,13 +7,14 @@
 //! The Verilated harness is built once per (Verilog, harness) content hash under
 //! `CARGO_TARGET_TMPDIR` and reused.
 
+mod common;
+
+use common::{build_testbench, port_ptrs, require, Testbench};
 use rust_hdl::prelude::*;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Mutex;
 use tellme_config::Config;
-use tellme_hdl::mem::LEAF_VERILOG;
 use tellme_hdl::weight_buffer::{
     ideal_load_cycles, image_port_regions, le_bytes, WbufParams, WeightStore, LOADER_MAX_BURSTS,
     LOADER_START_TO_AR, WBUF_LATENCY,
@@ -22,42 +23,10 @@ use tellme_model::pack::pack;
 use tellme_model::rng::Rng;
 use tellme_model::TernaryMatrix;
 
-/// One Verilator/g++ build at a time.
-static BUILD: Mutex<()> = Mutex::new(());
-
-fn have_verilator() -> bool {
-    Command::new("verilator")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-fn fnv1a(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.iter().chain([0xffu8].iter()) {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
-}
-
-fn v(name: &str) -> String {
-    name.replace('$', "__024")
-}
-
 /// The C++ testbench: DDR model (latency, optional shared bandwidth, random gaps), AXI rule
 /// checks, loads from `loads.txt`, read-back of every loaded tile and of the whole buffer.
 fn harness_cpp(p: &WbufParams) -> String {
     let (np, bu, c) = (p.ports, p.beat_u64s, p.columns);
-    let list = |name: &str, n: usize| {
-        (0..n)
-            .map(|i| format!("&t->{}", v(&format!("{name}${i}"))))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut s = String::new();
     writeln!(
         s,
@@ -123,19 +92,19 @@ int main(int argc, char** argv) {{
     QData* load_addr[P] = {{ {load_addr} }};
     QData* rd_word[C] = {{ {rd_word} }};"#,
         lat = WBUF_LATENCY,
-        araddr = list("araddr", np),
-        arlen = list("arlen", np),
-        arsize = list("arsize", np),
-        arburst = list("arburst", np),
-        arvalid = list("arvalid", np),
-        arready = list("arready", np),
-        rdata = list("rdata", np * bu),
-        rresp = list("rresp", np),
-        rlast = list("rlast", np),
-        rvalid = list("rvalid", np),
-        rready = list("rready", np),
-        load_addr = list("load_addr", np),
-        rd_word = list("rd_word", c),
+        araddr = port_ptrs("araddr", np),
+        arlen = port_ptrs("arlen", np),
+        arsize = port_ptrs("arsize", np),
+        arburst = port_ptrs("arburst", np),
+        arvalid = port_ptrs("arvalid", np),
+        arready = port_ptrs("arready", np),
+        rdata = port_ptrs("rdata", np * bu),
+        rresp = port_ptrs("rresp", np),
+        rlast = port_ptrs("rlast", np),
+        rvalid = port_ptrs("rvalid", np),
+        rready = port_ptrs("rready", np),
+        load_addr = port_ptrs("load_addr", np),
+        rd_word = port_ptrs("rd_word", c),
     )
     .unwrap();
     s.push_str(
@@ -277,86 +246,17 @@ fn verilog(p: &WbufParams) -> String {
 
 /// Build (or reuse) the Verilated harness for `p`; returns the executable.
 fn build(p: &WbufParams) -> PathBuf {
-    let top = verilog(p);
-    let cpp = harness_cpp(p);
-    let waivers =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("waivers.vlt")).unwrap();
-    let ver = Command::new("verilator")
-        .arg("--version")
-        .output()
-        .unwrap()
-        .stdout;
-    let key = format!(
-        "{:016x}",
-        fnv1a(&[
-            &ver,
-            top.as_bytes(),
-            LEAF_VERILOG.as_bytes(),
-            cpp.as_bytes(),
-            waivers.as_bytes()
-        ])
-    );
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wbuf-verilator");
-    let dir = root.join(&key);
-    let exe = dir.join("Vtb");
-    if exe.exists() {
-        return exe;
-    }
-    let _one = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    if exe.exists() {
-        return exe;
-    }
-    let tmp = root.join(format!("{key}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    for (n, c) in [
-        ("top.v", &top),
-        ("leaf.v", &LEAF_VERILOG.to_string()),
-        ("tb.cpp", &cpp),
-        ("waivers.vlt", &waivers),
-    ] {
-        std::fs::write(tmp.join(n), c).unwrap();
-    }
-    let t0 = std::time::Instant::now();
-    let out = Command::new("verilator")
-        .current_dir(&tmp)
-        .args([
-            "--cc",
-            "--exe",
-            "--build",
-            "-Wall",
-            "--top-module",
-            "top",
-            "-Mdir",
-            "obj",
-        ])
-        .args(["-MAKEFLAGS", "-j2", "-o", "../Vtb"])
-        .args(["waivers.vlt", "top.v", "leaf.v", "tb.cpp"])
-        .output()
-        .unwrap();
-    std::fs::write(
-        tmp.join("build.log"),
-        [&out.stdout[..], &out.stderr[..]].concat(),
-    )
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "verilator build failed, log in {}:\n{}",
-        tmp.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!(
-        "built the Verilated weight store (C = {}, P = {}, BU = {}) in {:.1} s",
-        p.columns,
-        p.ports,
-        p.beat_u64s,
-        t0.elapsed().as_secs_f64()
-    );
-    let _ = std::fs::remove_dir_all(tmp.join("obj"));
-    if std::fs::rename(&tmp, &dir).is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    exe
+    build_testbench(&Testbench {
+        cache: "wbuf-verilator",
+        what: &format!(
+            "the weight store (C = {}, P = {}, BU = {})",
+            p.columns, p.ports, p.beat_u64s
+        ),
+        top_v: &verilog(p),
+        tb_cpp: &harness_cpp(p),
+        vflags: &["-Wall"],
+        makeflags: "-j2",
+    })
 }
 
 struct Ddr {
@@ -521,8 +421,7 @@ fn full_check(
 
 #[test]
 fn verilated_tiny_matrices_load_bit_exact() {
-    if !have_verilator() {
-        eprintln!("NOTICE: verilator not found; Verilated weight-buffer check skipped");
+    if !require("verilator", "Verilated weight-buffer check") {
         return;
     }
     let cfg = tellme_config::preset("tiny").unwrap();
@@ -547,8 +446,7 @@ fn verilated_tiny_matrices_load_bit_exact() {
 
 #[test]
 fn verilated_kv260_tiles_load_bit_exact() {
-    if !have_verilator() {
-        eprintln!("NOTICE: verilator not found; Verilated weight-buffer check skipped");
+    if !require("verilator", "Verilated weight-buffer check") {
         return;
     }
     let cfg = tellme_config::preset("kv260-0.7b").unwrap();

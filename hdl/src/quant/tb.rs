@@ -15,10 +15,14 @@
 //! All models are used once per cycle between clock edges: read the block's registered outputs,
 //! call `cycle`, drive what it returns; the handshakes it reports happen at the coming edge.
 use crate::mem::LEAF_VERILOG;
+use crate::testing::scratch_dir;
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::process::Command;
+
+/// Moved to [`crate::testing`]; re-exported for existing callers.
+pub use crate::testing::{have, lint};
 
 /// A small xorshift generator for stalls and stimulus.
 #[derive(Clone, Debug)]
@@ -436,17 +440,6 @@ impl Recorder {
     }
 }
 
-/// Whether a tool answers `--version` (or `-V`).
-pub fn have(tool: &str) -> bool {
-    ["--version", "-V"].iter().any(|a| {
-        Command::new(tool)
-            .arg(a)
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
-    })
-}
-
 /// The leaf memories with every word (and read register) starting at zero, as the Rust models
 /// do: for simulation only.
 pub fn leaf_verilog_zeroed() -> String {
@@ -471,22 +464,10 @@ pub fn replay(rec: &Recorder, top_v: &str) -> Result<usize, String> {
     if !have("iverilog") || !have("vvp") {
         return Err("SKIP: iverilog not found".into());
     }
-    let dir = tempfile_dir()?;
+    let dir = scratch_dir("tellme-quant-replay")?;
     let res = replay_in(rec, top_v, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     res
-}
-
-fn tempfile_dir() -> Result<std::path::PathBuf, String> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "tellme-quant-replay-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
-    Ok(d)
 }
 
 fn replay_in(rec: &Recorder, top_v: &str, dir: &Path) -> Result<usize, String> {
@@ -616,30 +597,5 @@ fn replay_in(rec: &Recorder, top_v: &str, dir: &Path) -> Result<usize, String> {
             "Verilog and rust-hdl disagree:\n{}",
             text.lines().take(20).collect::<Vec<_>>().join("\n")
         ))
-    }
-}
-
-/// `verilator --lint-only -Wall` with the crate's waivers on `top_v` + the leaf memories.
-/// Ok(()) when clean; Err(log) otherwise; Err starting with "SKIP" when verilator is missing.
-pub fn lint(top_v: &str) -> Result<(), String> {
-    if !have("verilator") {
-        return Err("SKIP: verilator not found".into());
-    }
-    let dir = tempfile_dir()?;
-    std::fs::write(dir.join("top.v"), top_v).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join("leaf.v"), LEAF_VERILOG).map_err(|e| e.to_string())?;
-    let waivers = Path::new(env!("CARGO_MANIFEST_DIR")).join("waivers.vlt");
-    let out = Command::new("verilator")
-        .current_dir(&dir)
-        .args(["--lint-only", "-Wall", "--top-module", "top"])
-        .arg(&waivers)
-        .args(["top.v", "leaf.v"])
-        .output()
-        .map_err(|e| format!("cannot run verilator: {e}"))?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }
