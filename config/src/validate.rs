@@ -218,7 +218,7 @@ impl Config {
                 self.weight_word_u64s()
             ));
         }
-        if (4 * a.lanes) % self.axi_beat_bytes() != 0 {
+        if !(4 * a.lanes).is_multiple_of(self.axi_beat_bytes()) {
             return bad(format!(
                 "one row group of outputs ({} lanes × 4 bytes) must be a whole number of AXI beats \
                  ({} bytes): change accel.lanes or accel.axi_data_bits",

@@ -73,7 +73,7 @@ pub fn run_linear(
     overlap: bool,
 ) -> Result<LinearRun, DriverError> {
     let k = w.k_in;
-    if x.is_empty() || x.len() % k != 0 {
+    if x.is_empty() || !x.len().is_multiple_of(k) {
         return Err(DriverError::Input(format!(
             "{} activations are not a whole number of {k}-wide tokens",
             x.len()

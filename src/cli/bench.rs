@@ -116,9 +116,13 @@ fn linear(b: LinearBench) -> Result<()> {
     let sp = progress::spinner("clocking the same model with no testbench (idle design)");
     let free = rig.bus.sim.freerun_cycles_per_s(2_000_000)?;
     sp.finish_and_clear();
-    let total = |f: &dyn Fn(&serde_json::Value) -> f64| rows.iter().map(|r| f(&r["report"])).sum::<f64>();
+    let total =
+        |f: &dyn Fn(&serde_json::Value) -> f64| rows.iter().map(|r| f(&r["report"])).sum::<f64>();
     let cycles = total(&|r| r["cycles"].as_f64().unwrap_or(0.0));
-    let (wall, looptime) = (total(&|r| r["wall_s"].as_f64().unwrap_or(0.0)), total(&|r| r["loop_s"].as_f64().unwrap_or(0.0)));
+    let (wall, looptime) = (
+        total(&|r| r["wall_s"].as_f64().unwrap_or(0.0)),
+        total(&|r| r["loop_s"].as_f64().unwrap_or(0.0)),
+    );
     let (driven, native) = (cycles / wall.max(1e-9), cycles / looptime.max(1e-9));
     let summary = format!(
         "simulator over all runs: {driven:.0} cycles/s Rust-driven (whole jobs: set-up, run, read-back), \

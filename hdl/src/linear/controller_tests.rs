@@ -185,7 +185,7 @@ fn run(job: Job) {
                 // The tables read were built for this very step, far enough back.
                 let (built_for, at, row) = tables[bank].unwrap();
                 sim_assert_eq!(sim, built_for, step_of_op, x);
-                sim_assert!(sim, cycle >= at + BUILD + 1, x);
+                sim_assert!(sim, cycle > at + BUILD, x);
                 sim_assert_eq!(sim, row, (t * job.blocks + b) as u64, x);
                 // The tile is loaded.
                 let loaded = loads.get(tile).and_then(|l| l.2).is_some_and(|d| d < cycle);

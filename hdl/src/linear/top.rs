@@ -213,7 +213,8 @@ impl Logic for LinearCore {
         self.s_rdata.connect();
         self.s_rresp.connect();
         self.s_rvalid.connect();
-        for s in [&mut self.w_araddr] {
+        {
+            let s = &mut self.w_araddr;
             s.iter_mut().for_each(|x| x.connect());
         }
         self.w_arlen.iter_mut().for_each(|x| x.connect());
