@@ -417,3 +417,39 @@ fn random_configurations_generate_lint_and_compute_bit_exactly() {
         }
     }
 }
+
+/// One real Yosys run (about a minute on 2 cores): the tiny design synthesised against a board
+/// with too few LUTs must map its weight buffer to URAM288, report every resource, and fail
+/// naming the resource that does not fit.
+#[test]
+fn synth_maps_buffers_to_uram_and_names_what_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("small.toml");
+    std::fs::write(&toml, "preset = \"tiny\"\n[board]\nluts = 5000\n").unwrap();
+    let j = dir.path().join("synth.json");
+    let out = tellme(&[
+        "synth",
+        "--config",
+        toml.to_str().unwrap(),
+        "--json",
+        j.to_str().unwrap(),
+    ]);
+    one_line_error(&out, "does not fit xck26-sfvc784-2LV-c: LUT");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&j).unwrap()).unwrap();
+    assert_eq!(v["fits"], false);
+    let r = &v["resources"];
+    assert!(
+        r["uram"].as_u64().unwrap() > 0,
+        "weight/activation buffers not in URAM288: {r}"
+    );
+    assert!(
+        r["lut"].as_u64().unwrap() > 5000
+            && r["ff"].as_u64().unwrap() > 0
+            && r["dsp"].as_u64().unwrap() > 0
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("URAM288") && stdout.contains("DSP48E2"),
+        "{stdout}"
+    );
+}
