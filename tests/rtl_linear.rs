@@ -14,6 +14,35 @@ fn tellme(args: &[&str]) -> Output {
         .expect("run tellme")
 }
 
+/// Run `tellme`, which must succeed.
+fn tellme_ok(args: &[&str]) -> Output {
+    let out = tellme(args);
+    assert!(
+        out.status.success(),
+        "tellme {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A traced tiny run of `tokens` tokens into `path`.
+fn traced_run(path: &Path, tokens: &str) {
+    tellme_ok(&[
+        "sim",
+        "linear",
+        "--preset",
+        "tiny",
+        "--in",
+        "24",
+        "--out",
+        "8",
+        "--tokens",
+        tokens,
+        "--trace",
+        path.to_str().unwrap(),
+    ]);
+}
+
 fn one_line_error(out: &Output, expect: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
@@ -113,25 +142,7 @@ fn vcd_signals(path: &Path) -> Vec<String> {
 fn waveforms_are_written_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let vcd_path = dir.path().join("run.vcd");
-    let out = tellme(&[
-        "sim",
-        "linear",
-        "--preset",
-        "tiny",
-        "--in",
-        "24",
-        "--out",
-        "8",
-        "--tokens",
-        "2",
-        "--trace",
-        vcd_path.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    traced_run(&vcd_path, "2");
     let names = vcd_signals(&vcd_path);
     for want in ["irq", "dbg_state", "m_w0_arvalid", "s_axil_awaddr"] {
         assert!(
@@ -155,25 +166,7 @@ fn waveforms_are_written_and_read_back() {
     assert!(rose, "irq never rose in the waveform");
 
     let fst_path = dir.path().join("run.fst");
-    let out = tellme(&[
-        "sim",
-        "linear",
-        "--preset",
-        "tiny",
-        "--in",
-        "24",
-        "--out",
-        "8",
-        "--tokens",
-        "1",
-        "--trace",
-        fst_path.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    traced_run(&fst_path, "1");
     let fst = std::fs::read(&fst_path).unwrap();
     assert!(
         fst.len() > 100 && fst[0] == 0,
@@ -185,7 +178,7 @@ fn waveforms_are_written_and_read_back() {
 fn json_report_has_the_issue_fields() {
     let dir = tempfile::tempdir().unwrap();
     let j = dir.path().join("r.json");
-    let out = tellme(&[
+    tellme_ok(&[
         "sim",
         "linear",
         "--preset",
@@ -201,11 +194,6 @@ fn json_report_has_the_issue_fields() {
         "--json",
         j.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&j).unwrap()).unwrap();
     for f in [
         "mismatches",
@@ -231,12 +219,7 @@ fn generate_writes_a_complete_deterministic_design() {
     let a = dir.path().join("a");
     let b = dir.path().join("b");
     for d in [&a, &b] {
-        let out = tellme(&["generate", "--preset", "tiny", "--out", d.to_str().unwrap()]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        tellme_ok(&["generate", "--preset", "tiny", "--out", d.to_str().unwrap()]);
     }
     for f in [
         "rtl/top.v",
@@ -262,8 +245,7 @@ fn generate_writes_a_complete_deterministic_design() {
     assert_eq!(m["config"]["preset"], "tiny");
     assert_eq!(m["content_hash"].as_str().unwrap().len(), 64);
     // Regenerating over an existing folder replaces it and leaves no temporary folder.
-    let out = tellme(&["generate", "--preset", "tiny", "--out", a.to_str().unwrap()]);
-    assert!(out.status.success());
+    tellme_ok(&["generate", "--preset", "tiny", "--out", a.to_str().unwrap()]);
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -280,12 +262,7 @@ fn generate_writes_a_complete_deterministic_design() {
 
 #[test]
 fn lint_is_clean() {
-    let out = tellme(&["lint", "--preset", "tiny"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = tellme_ok(&["lint", "--preset", "tiny"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("is clean"));
 }
 
