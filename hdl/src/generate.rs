@@ -49,6 +49,10 @@ pub struct Manifest {
     pub masters: Vec<MasterInfo>,
     /// `dbg_state` codes, in order.
     pub state_names: Vec<String>,
+    /// Modules rust-hdl emitted (one per instance) and modules written after merging identical
+    /// ones.
+    pub modules_emitted: usize,
+    pub modules_written: usize,
     pub files: Vec<FileEntry>,
     pub config: Config,
 }
@@ -110,7 +114,8 @@ pub fn generate(cfg: &Config) -> Result<Design, String> {
             .replace("@PERIOD_NS@", &format!("{period_ns:.3}"))
             .replace("@PART@", &cfg.board.part)
     };
-    let (core, wrapper) = top::verilog(cfg, &regmap);
+    let (raw, wrapper) = top::verilog(cfg, &regmap);
+    let (core, modules_emitted, modules_written) = crate::dedup::dedup_modules(&raw);
     let mut files = vec![
         ("rtl/top.v".to_string(), core),
         ("rtl/tellme_top.v".to_string(), wrapper),
@@ -143,6 +148,8 @@ pub fn generate(cfg: &Config) -> Result<Design, String> {
         axil_addr_bits: regmap.addr_bits,
         masters: masters(cfg),
         state_names: STATE_NAMES.iter().map(|s| s.to_string()).collect(),
+        modules_emitted,
+        modules_written,
         files: entries,
         config: cfg.clone(),
     };

@@ -3,6 +3,7 @@
 
 pub mod axi;
 pub mod axi_lite;
+pub mod dedup;
 pub mod generate;
 pub mod linear;
 pub mod mem;
