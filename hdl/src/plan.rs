@@ -49,6 +49,35 @@ pub struct LinearPlan {
     pub ddr_bytes: u64,
 }
 
+/// Row groups per tile and tile count.
+///
+/// Compute-bound jobs (many tokens: a tile's compute outlasts its load) get as few tiles as the
+/// buffer allows, balanced so that no short last tile has its period set by the table build.
+/// Memory-bound jobs (decode: loads outlast compute) end instead on a deliberately short tile,
+/// since the last tile's compute is the one part no load overlaps.
+fn tile_split(
+    row_groups: usize,
+    max_tile: usize,
+    tokens: usize,
+    min_period: usize,
+    word_bytes: usize,
+    ddr_bytes_per_cycle: f64,
+) -> (usize, usize) {
+    let full = row_groups.div_ceil(max_tile);
+    // Per block of the input: one tile computes for tokens × period cycles and loads
+    // tile_rg × word_bytes bytes.
+    let compute = (tokens * max_tile.max(min_period)) as f64;
+    let load = (max_tile * word_bytes) as f64 / ddr_bytes_per_cycle;
+    let tail = (max_tile / 4).max(1);
+    if compute < load && row_groups > max_tile {
+        // Equal tiles take all but a short tail of about `tail` row groups.
+        let body = row_groups - tail;
+        let tile_rg = body.div_ceil(body.div_ceil(max_tile));
+        return (tile_rg, row_groups.div_ceil(tile_rg));
+    }
+    (row_groups.div_ceil(full), full)
+}
+
 impl LinearPlan {
     /// Plan a job, or say why this configuration cannot run it.
     pub fn new(
@@ -96,10 +125,16 @@ impl LinearPlan {
             return bad(format!("{k_in}→{n_out} is beyond the registers' range"));
         }
         let row_groups = tiling.row_groups;
-        // As few tiles as the buffer allows, balanced so the last one is not a short one whose
-        // period the table build would dominate.
-        let tiles = row_groups.div_ceil((bank / blocks).min(a.acc_depth));
-        let tile_rg = row_groups.div_ceil(tiles);
+        let max_tile = (bank / blocks).min(a.acc_depth);
+        let min_period = tlmm::BUILD_CYCLES + quant::ACT_LATENCY + 1;
+        let (tile_rg, tiles) = tile_split(
+            row_groups,
+            max_tile,
+            tokens,
+            min_period,
+            cfg.weight_word_u64s() * 8,
+            cfg.ddr_sustained_bytes_per_cycle(),
+        );
         let last_tile_rg = row_groups - (tiles - 1) * tile_rg;
         let c = cfg.weight_word_u64s();
         let super_beat = a.axi_ports * a.axi_data_bits / 64;
@@ -185,9 +220,16 @@ mod tests {
         assert_eq!(p.tile_u64s, 32 * 49 * 35);
         assert_eq!(p.tile_beats, (32 * 49 * 35usize).div_ceil(12));
         assert_eq!(p.period, 32);
-        // gate/up at decode: tiles of acc_depth = 64 row groups.
+        // gate/up at decode (memory-bound): four tiles of 60 row groups and a short tail of 16,
+        // since the last tile's compute is the one no load overlaps.
         let p = LinearPlan::new(&cfg, 1536, 4096, 1).unwrap();
-        assert_eq!((p.blocks, p.tile_rg, p.tiles), (19, 64, 4));
+        assert_eq!(
+            (p.blocks, p.tile_rg, p.tiles, p.last_tile_rg),
+            (19, 60, 5, 16)
+        );
+        // The same map at prefill (compute-bound): as few, balanced tiles as fit.
+        let p = LinearPlan::new(&cfg, 1536, 4096, 64).unwrap();
+        assert_eq!((p.tile_rg, p.tiles, p.last_tile_rg), (64, 4, 64));
         assert!(p
             .w_addr
             .iter()

@@ -124,7 +124,7 @@ pub fn synth(
         crate::generate::TOP,
         crate::generate::TOP
     );
-    progress("running yosys synth_xilinx -family xcup (hierarchical; several minutes for a full-size engine)");
+    progress("running yosys synth_xilinx -family xcup (hierarchical; about a minute for a full-size engine)");
     let t = std::time::Instant::now();
     let out = Command::new(yosys)
         .args(["-q", "-l"])
