@@ -26,8 +26,15 @@ fn split(v: &str) -> (String, Vec<Module>) {
                 mods.push(cur.take().expect("inside a module"));
             }
         } else if let Some(rest) = line.strip_prefix("module ") {
-            let name = rest.split(['(', ' ', ';']).next().unwrap_or_default().to_string();
-            cur = Some(Module { name, text: line.to_string() });
+            let name = rest
+                .split(['(', ' ', ';'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            cur = Some(Module {
+                name,
+                text: line.to_string(),
+            });
         } else {
             head.push_str(line);
         }
@@ -45,8 +52,12 @@ fn instance_type(line: &str) -> Option<&str> {
     let word = t.split_whitespace().next()?;
     let after = t[word.len()..].trim_start();
     // `TYPE NAME(` or `TYPE #(`.
-    (after.starts_with('#') || after.split_whitespace().next().is_some_and(|n| n.ends_with('(') || n.contains('(')))
-        .then_some(word)
+    (after.starts_with('#')
+        || after
+            .split_whitespace()
+            .next()
+            .is_some_and(|n| n.contains('(')))
+    .then_some(word)
 }
 
 /// Rewrite `text` with its own name replaced by `self_name` and every instantiated module type
@@ -70,7 +81,11 @@ fn rewrite(m: &Module, self_name: &str, rename: &HashMap<String, String>) -> Str
 /// The deduplicated Verilog, and (modules before, modules after).
 pub fn dedup_modules(verilog: &str) -> (String, usize, usize) {
     let (head, mods) = split(verilog);
-    let names: HashMap<&str, usize> = mods.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect();
+    let names: HashMap<&str, usize> = mods
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.name.as_str(), i))
+        .collect();
     // Children of each module (module types it instantiates that are defined here).
     let children: Vec<Vec<usize>> = mods
         .iter()
@@ -165,7 +180,10 @@ endmodule // top$y
         let (out, before, after) = dedup_modules(V);
         assert_eq!((before, after), (6, 4));
         assert!(out.starts_with("// header\n"));
-        assert!(out.contains("    top$x$0 x$0(.a(a));\n    top$x$0 x$1(.a(b));"), "{out}");
+        assert!(
+            out.contains("    top$x$0 x$0(.a(a));\n    top$x$0 x$1(.a(b));"),
+            "{out}"
+        );
         assert!(!out.contains("module top$x$1"));
         assert!(!out.contains("module top$x$1$d"));
         assert!(out.contains("module top$y(a);"));
@@ -175,7 +193,10 @@ endmodule // top$y
 
     #[test]
     fn different_bodies_stay_apart() {
-        let v = V.replace("module top$x$1$d(a);\n    assign q = a;", "module top$x$1$d(a);\n    assign q = !a;");
+        let v = V.replace(
+            "module top$x$1$d(a);\n    assign q = a;",
+            "module top$x$1$d(a);\n    assign q = !a;",
+        );
         let (_, before, after) = dedup_modules(&v);
         assert_eq!((before, after), (6, 6));
     }
