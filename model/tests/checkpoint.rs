@@ -253,6 +253,68 @@ impl Fixture {
     }
 }
 
+/// A random bf16 tensor (values returned as the f32s the loader will see).
+fn bf16_tensor(
+    tensors: &mut Vec<Raw>,
+    rng: &mut Rng,
+    name: String,
+    shape: &[usize],
+    mean: f64,
+    sd: f64,
+) -> Vec<f32> {
+    let vals: Vec<f32> = random_vec(rng, shape.iter().product(), mean, sd)
+        .into_iter()
+        .map(bf16r)
+        .collect();
+    tensors.push(Raw::bf16(&name, shape, &vals));
+    vals
+}
+
+/// A layer's four norm gains under prefix `p`: input, post-attention, and the two sub-layer
+/// norms under the layout's own names.
+fn layer_norms(
+    tensors: &mut Vec<Raw>,
+    rng: &mut Rng,
+    p: &str,
+    (h, f): (usize, usize),
+    (sub_attn, sub_ffn): (&str, &str),
+) -> [Vec<f32>; 4] {
+    [
+        bf16_tensor(
+            tensors,
+            rng,
+            format!("{p}.input_layernorm.weight"),
+            &[h],
+            1.0,
+            0.1,
+        ),
+        bf16_tensor(
+            tensors,
+            rng,
+            format!("{p}.post_attention_layernorm.weight"),
+            &[h],
+            1.0,
+            0.1,
+        ),
+        bf16_tensor(
+            tensors,
+            rng,
+            format!("{p}.{sub_attn}.weight"),
+            &[h],
+            1.0,
+            0.1,
+        ),
+        bf16_tensor(
+            tensors,
+            rng,
+            format!("{p}.{sub_ffn}.weight"),
+            &[f],
+            1.0,
+            0.1,
+        ),
+    ]
+}
+
 /// The 2B-4T layout: U8 weights, BF16 weight_scale = 1/s, attn_sub_norm/ffn_sub_norm,
 /// tied embedding.
 fn packed_fixture(seed: u64) -> Fixture {
@@ -260,16 +322,7 @@ fn packed_fixture(seed: u64) -> Fixture {
     let (h, f, v) = (192, 512, 512);
     let mut rng = Rng::new(seed);
     let mut tensors = Vec::new();
-    let floats =
-        |tensors: &mut Vec<Raw>, rng: &mut Rng, name: String, shape: &[usize], mean, sd| {
-            let vals: Vec<f32> = random_vec(rng, shape.iter().product(), mean, sd)
-                .into_iter()
-                .map(bf16r)
-                .collect();
-            tensors.push(Raw::bf16(&name, shape, &vals));
-            vals
-        };
-    let embedding = floats(
+    let embedding = bf16_tensor(
         &mut tensors,
         &mut rng,
         "model.embed_tokens.weight".into(),
@@ -277,7 +330,7 @@ fn packed_fixture(seed: u64) -> Fixture {
         0.0,
         0.02,
     );
-    let final_norm = floats(
+    let final_norm = bf16_tensor(
         &mut tensors,
         &mut rng,
         "model.norm.weight".into(),
@@ -288,37 +341,12 @@ fn packed_fixture(seed: u64) -> Fixture {
     let mut layers = Vec::new();
     for i in 0..2 {
         let p = format!("model.layers.{i}");
-        let attn_norm = floats(
+        let [attn_norm, ffn_norm, attn_sub, ffn_sub] = layer_norms(
             &mut tensors,
             &mut rng,
-            format!("{p}.input_layernorm.weight"),
-            &[h],
-            1.0,
-            0.1,
-        );
-        let ffn_norm = floats(
-            &mut tensors,
-            &mut rng,
-            format!("{p}.post_attention_layernorm.weight"),
-            &[h],
-            1.0,
-            0.1,
-        );
-        let attn_sub = floats(
-            &mut tensors,
-            &mut rng,
-            format!("{p}.self_attn.attn_sub_norm.weight"),
-            &[h],
-            1.0,
-            0.1,
-        );
-        let ffn_sub = floats(
-            &mut tensors,
-            &mut rng,
-            format!("{p}.mlp.ffn_sub_norm.weight"),
-            &[f],
-            1.0,
-            0.1,
+            &p,
+            (h, f),
+            ("self_attn.attn_sub_norm", "mlp.ffn_sub_norm"),
         );
         let mut mats = Vec::new();
         for s in cfg.layer_linears() {
@@ -379,16 +407,7 @@ fn latent_fixture(seed: u64) -> Fixture {
     let (h, f, v) = (192, 512, 512);
     let mut rng = Rng::new(seed);
     let mut tensors = Vec::new();
-    let floats =
-        |tensors: &mut Vec<Raw>, rng: &mut Rng, name: String, shape: &[usize], mean, sd| {
-            let vals: Vec<f32> = random_vec(rng, shape.iter().product(), mean, sd)
-                .into_iter()
-                .map(bf16r)
-                .collect();
-            tensors.push(Raw::bf16(&name, shape, &vals));
-            vals
-        };
-    let embedding = floats(
+    let embedding = bf16_tensor(
         &mut tensors,
         &mut rng,
         "model.embed_tokens.weight".into(),
@@ -396,7 +415,7 @@ fn latent_fixture(seed: u64) -> Fixture {
         0.0,
         0.02,
     );
-    let lm_head = floats(
+    let lm_head = bf16_tensor(
         &mut tensors,
         &mut rng,
         "lm_head.weight".into(),
@@ -404,7 +423,7 @@ fn latent_fixture(seed: u64) -> Fixture {
         0.0,
         0.02,
     );
-    let final_norm = floats(
+    let final_norm = bf16_tensor(
         &mut tensors,
         &mut rng,
         "model.norm.weight".into(),
@@ -415,37 +434,12 @@ fn latent_fixture(seed: u64) -> Fixture {
     let mut layers = Vec::new();
     for i in 0..2 {
         let p = format!("model.layers.{i}");
-        let attn_norm = floats(
+        let [attn_norm, ffn_norm, attn_sub, ffn_sub] = layer_norms(
             &mut tensors,
             &mut rng,
-            format!("{p}.input_layernorm.weight"),
-            &[h],
-            1.0,
-            0.1,
-        );
-        let ffn_norm = floats(
-            &mut tensors,
-            &mut rng,
-            format!("{p}.post_attention_layernorm.weight"),
-            &[h],
-            1.0,
-            0.1,
-        );
-        let attn_sub = floats(
-            &mut tensors,
-            &mut rng,
-            format!("{p}.self_attn.inner_attn_ln.weight"),
-            &[h],
-            1.0,
-            0.1,
-        );
-        let ffn_sub = floats(
-            &mut tensors,
-            &mut rng,
-            format!("{p}.mlp.ffn_layernorm.weight"),
-            &[f],
-            1.0,
-            0.1,
+            &p,
+            (h, f),
+            ("self_attn.inner_attn_ln", "mlp.ffn_layernorm"),
         );
         let mut mats = Vec::new();
         for s in cfg.layer_linears() {
