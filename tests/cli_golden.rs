@@ -12,6 +12,20 @@ fn tellme(args: &[&str]) -> Output {
         .expect("run tellme")
 }
 
+/// Run `tellme golden ARGS --json PATH`, which must succeed, and return the report.
+fn golden_json(path: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["golden"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--json", path.to_str().unwrap()]);
+    let out = tellme(&all);
+    assert!(
+        out.status.success(),
+        "tellme {all:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(path)
+}
+
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -42,25 +56,19 @@ fn golden_tiny_writes_every_field_and_is_reproducible() {
     let dir = tempfile::tempdir().unwrap();
     let run = |name: &str| {
         let p = dir.path().join(name);
-        let out = tellme(&[
-            "golden",
-            "--preset",
-            "tiny",
-            "--seed",
-            "1",
-            "--prompt-len",
-            "16",
-            "--max-new-tokens",
-            "8",
-            "--json",
-            p.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        json(&p)
+        golden_json(
+            &p,
+            &[
+                "--preset",
+                "tiny",
+                "--seed",
+                "1",
+                "--prompt-len",
+                "16",
+                "--max-new-tokens",
+                "8",
+            ],
+        )
     };
     let (a, b) = (run("a.json"), run("b.json"));
     assert_eq!(a["generated_tokens"].as_array().unwrap().len(), 8);
@@ -81,29 +89,23 @@ fn golden_tiny_writes_every_field_and_is_reproducible() {
 fn explicit_prompt_and_sampling_are_honoured() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.json");
-    let out = tellme(&[
-        "golden",
-        "--preset",
-        "tiny",
-        "--prompt-tokens",
-        "5,6,7",
-        "--max-new-tokens",
-        "4",
-        "--temperature",
-        "0.7",
-        "--top-k",
-        "5",
-        "--seed",
-        "3",
-        "--json",
-        p.to_str().unwrap(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let j = golden_json(
+        &p,
+        &[
+            "--preset",
+            "tiny",
+            "--prompt-tokens",
+            "5,6,7",
+            "--max-new-tokens",
+            "4",
+            "--temperature",
+            "0.7",
+            "--top-k",
+            "5",
+            "--seed",
+            "3",
+        ],
     );
-    let j = json(&p);
     assert_eq!(j["prompt_tokens"], serde_json::json!([5, 6, 7]));
     assert_eq!(j["sampling"]["mode"], "sample");
     assert_eq!(j["generated_tokens"].as_array().unwrap().len(), 4);
@@ -217,25 +219,20 @@ fn checkpoints_load_in_both_layouts() {
     for (name, layout) in [("latent", Layout::LatentBf16), ("packed", Layout::Packed)] {
         let m = tiny_checkpoint(d.path(), name, layout);
         let p = d.path().join(format!("{name}.json"));
-        let out = tellme(&[
-            "golden",
-            "--preset",
-            "tiny",
-            "--model",
-            m.to_str().unwrap(),
-            "--prompt-len",
-            "5",
-            "--max-new-tokens",
-            "3",
-            "--json",
-            p.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let j = golden_json(
+            &p,
+            &[
+                "--preset",
+                "tiny",
+                "--model",
+                m.to_str().unwrap(),
+                "--prompt-len",
+                "5",
+                "--max-new-tokens",
+                "3",
+            ],
         );
-        assert_eq!(json(&p)["generated_tokens"].as_array().unwrap().len(), 3);
+        assert_eq!(j["generated_tokens"].as_array().unwrap().len(), 3, "{name}");
     }
 }
 
